@@ -1,0 +1,51 @@
+"""The one error type users see: where in which file, what is wrong, and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def json_pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+@dataclass
+class SpecError(Exception):
+    """A problem in user input. The CLI prints ``str(err)`` and exits non-zero, no traceback."""
+
+    message: str
+    file: Path | str | None = None
+    pointer: str | None = None
+    line: int | None = None
+    hint: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = str(self.file) if self.file is not None else "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+        head = f"{where}: error: {self.message}"
+        lines = [head]
+        if self.pointer is not None:
+            lines.append(f"  at: {self.pointer or '/'} (JSON pointer)")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class SpecErrors(Exception):
+    """Several independent problems reported at once (e.g. every dangling ``$ref``)."""
+
+    def __init__(self, errors: list[SpecError]) -> None:
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors) + f"\n{len(self.errors)} error(s)."

@@ -1,0 +1,160 @@
+"""Every naming rule of the generator: identifiers, keywords, casing, collisions, package names.
+
+Kept in one module so that the spec parsers, the model generator and the templates agree on
+what a name becomes; nothing else in the code base invents identifiers.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Names that would shadow something a generated module or class relies on. Builtins used as
+# parameter names are legal but make generated bodies confusing (``type``, ``id`` and ``format``
+# are common in specs and are allowed; only those that break generated code are reserved).
+RESERVED_PARAMETER_NAMES = frozenset(
+    {
+        "self",
+        "cls",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "timeout",
+        "request",
+    }
+)
+
+_CAMEL_BOUNDARY_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_CAMEL_BOUNDARY_2 = re.compile(r"([a-z0-9])([A-Z])")
+_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def words(text: str) -> list[str]:
+    """Split ``createChatCompletion``, ``text_to_speech``, ``GET /v1/{id}`` into lower-case words."""
+    text = _ascii(text)
+    text = _CAMEL_BOUNDARY_1.sub(r"\1 \2", text)
+    text = _CAMEL_BOUNDARY_2.sub(r"\1 \2", text)
+    return [w.lower() for w in _NON_WORD.split(text) if w]
+
+
+def snake_case(text: str) -> str:
+    """A valid, non-keyword snake_case identifier for ``text`` (``_`` prefix for leading digits)."""
+    name = "_".join(words(text)) or "value"
+    return safe_identifier(name)
+
+
+def pascal_case(text: str) -> str:
+    """A valid PascalCase class name; keeps existing inner capitals (``APIKey`` stays ``APIKey``)."""
+    parts = [w for w in _NON_WORD.split(_ascii(text)) if w]
+    name = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
+    return safe_identifier(name)
+
+
+def constant_case(text: str) -> str:
+    return snake_case(text).upper().lstrip("_") or "VALUE"
+
+
+def safe_identifier(name: str) -> str:
+    """Make ``name`` a legal Python identifier that is not a keyword."""
+    name = re.sub(r"\W", "_", _ascii(name))
+    if not name:
+        name = "_"
+    if name[0].isdigit():
+        name = "_" + name
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in {"None", "True", "False"}:
+        name += "_"
+    return name
+
+
+def parameter_name(text: str) -> str:
+    """A keyword-argument name for a spec parameter or body field."""
+    name = snake_case(text)
+    if name in RESERVED_PARAMETER_NAMES:
+        name += "_"
+    return name
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """Return ``name`` or ``name_2``, ``name_3``... whichever is not in ``taken``; records it."""
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate = f"{name}_{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def unique_class_name(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate = f"{name}{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+_PACKAGE_PART = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def package_name(namespace: str) -> tuple[str, bool]:
+    """Map an AutoSDK namespace (``tryAGI.OpenAI``) to a PEP 8 dotted package (``tryagi.openai``).
+
+    Returns the package name and whether it differs from the input (so the CLI can say so).
+    Raises ``ValueError`` with a reason when no valid package name can be made.
+    """
+    raw_parts = namespace.strip().split(".")
+    if not namespace.strip() or any(not p.strip() for p in raw_parts):
+        raise ValueError("it must be a dotted package path such as 'x' or 'acme.api' with no empty parts")
+    parts = []
+    for raw in raw_parts:
+        part = _NON_WORD.sub("_", _ascii(raw).strip()).strip("_").lower()
+        if not part:
+            raise ValueError(f"the part {raw!r} holds no letters or digits")
+        if part[0].isdigit():
+            raise ValueError(f"the part {raw!r} starts with a digit, which no Python package may")
+        if keyword.iskeyword(part):
+            part += "_"
+        parts.append(part)
+    result = ".".join(parts)
+    assert all(_PACKAGE_PART.match(p) for p in parts)
+    return result, result != namespace
+
+
+def namespace_from_title(title: str) -> str:
+    """Derive a package name from ``info.title`` (``OpenAI API`` -> ``openai_api``)."""
+    name = "_".join(words(title)) or "api"
+    if name[0].isdigit():
+        name = "api_" + name
+    if keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+def client_class_name(title: str) -> str:
+    """``OpenAI API`` -> ``OpenAIClient`` (keeps the title's own capitals; drops a trailing API)."""
+    parts = [w for w in _NON_WORD.split(_ascii(title)) if w]
+    if len(parts) > 1 and parts[-1].lower() == "api":
+        parts = parts[:-1]
+    base = "".join(p[:1].upper() + p[1:] for p in parts) or "Api"
+    if base[0].isdigit():
+        base = "Api" + base
+    return safe_identifier(base + "Client")
+
+
+def env_var_prefix(title: str) -> str:
+    """``OpenAI API`` -> ``OPENAI`` (used for ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``)."""
+    parts = words(title)
+    if len(parts) > 1 and parts[-1] == "api":
+        parts = parts[:-1]
+    return "_".join(parts).upper() or "API"
+
+
+def dedupe_all(names: Iterable[str]) -> list[str]:
+    taken: set[str] = set()
+    return [unique(n, taken) for n in names]
