@@ -1,0 +1,140 @@
+"""``autosdk``: the command line. Option names follow AutoSDK's CLI so its users feel at home."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .errors import SpecError, SpecErrors
+
+app = typer.Typer(
+    name="autosdk",
+    help="Generate typed Python SDKs (pydantic v2 + httpx + websockets) from OpenAPI and AsyncAPI specs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _bool_value(text: str, option: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise SpecError(f"{option} takes true or false, not {text!r}", hint=f"write e.g. '{option} false'")
+
+
+def _fail(err: SpecError | SpecErrors) -> None:
+    typer.echo(str(err), err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def generate(
+    spec: Annotated[Path, typer.Argument(help="OpenAPI (3.0/3.1) or AsyncAPI (2.x/3.0) document, JSON or YAML.")],
+    namespace: Annotated[
+        str | None,
+        typer.Option("--namespace", "-n", help="Dotted package path (x, acme.api); AutoSDK names are mapped to PEP 8."),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder the package is written into.")] = Path(
+        "Generated"
+    ),
+    client_class_name: Annotated[
+        str | None, typer.Option("--client-class-name", help="Name of the client class (default: from info.title).")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Default base URL (overrides servers).")] = None,
+    security_scheme: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--security-scheme",
+            help="Extra auth as Type:Location:Name, e.g. ApiKey:Header:xi-api-key or Http:Header:Bearer. Repeatable.",
+        ),
+    ] = None,
+    auth_env_var: Annotated[
+        list[str] | None,
+        typer.Option("--auth-env-var", help="Environment variable holding a credential (one per scheme). Repeatable."),
+    ] = None,
+    exclude_deprecated_operations: Annotated[
+        bool, typer.Option("--exclude-deprecated-operations", help="Leave out operations marked deprecated.")
+    ] = False,
+    types_namespace: Annotated[
+        str | None,
+        typer.Option("--types-namespace", help="(pass 2) Import the models of this pass-1 package instead."),
+    ] = None,
+    generate_models: Annotated[
+        str, typer.Option("--generate-models", help="(pass 2) true or false: whether to generate models.")
+    ] = "true",
+    json_serializer_context: Annotated[
+        str | None,
+        typer.Option("--json-serializer-context", help="Accepted for AutoSDK compatibility; no effect in Python."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Generate an SDK package from SPEC into OUTPUT/<namespace as folders>/."""
+    from .pipeline import GenerateOptions
+    from .pipeline import generate as run_generate
+
+    def say(message: str) -> None:
+        if not quiet:
+            typer.echo(message, err=True)
+
+    started = time.perf_counter()
+    try:
+        options = GenerateOptions(
+            spec=spec,
+            output=output,
+            namespace=namespace,
+            client_class_name=client_class_name,
+            base_url=base_url,
+            security_schemes=tuple(security_scheme or ()),
+            auth_env_vars=tuple(auth_env_var or ()),
+            exclude_deprecated_operations=exclude_deprecated_operations,
+            types_namespace=types_namespace,
+            generate_models=_bool_value(generate_models, "--generate-models"),
+        )
+        if json_serializer_context is not None:
+            say("note: --json-serializer-context is a C# (System.Text.Json) setting; it has no effect in Python")
+        result = run_generate(options, progress=say)
+    except (SpecError, SpecErrors) as err:
+        _fail(err)
+        return
+    except KeyboardInterrupt:
+        typer.echo("interrupted; nothing was written", err=True)
+        raise typer.Exit(code=130) from None
+    except Exception as exc:  # a bug in autosdk, not in the user's spec
+        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("AUTOSDK_DEBUG"):
+            traceback.print_exc()
+        else:
+            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
+        raise typer.Exit(code=70) from None
+    for note in result.notes:
+        say(f"note: {note}")
+    counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
+    say(
+        f"Generated package '{result.package}' in {result.package_dir} "
+        f"({result.files_written} files; {counts}) in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from . import __version__
+
+    typer.echo(f"autosdk-py {__version__}")
+
+
+def main() -> None:
+    app(prog_name="autosdk")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,597 @@
+"""OpenAPI document (typed by openapi-pydantic) + generated models -> the HTTP client IR."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from openapi_pydantic.v3 import v3_0, v3_1
+from pydantic import ValidationError
+
+from ..errors import SpecError, json_pointer
+from ..loader import Document
+from ..models import ModelClass, ModelsOutput
+from ..naming import (
+    client_class_name,
+    env_var_prefix,
+    pascal_case,
+    parameter_name,
+    snake_case,
+    unique,
+)
+from .ir import AuthScheme, BodyField, ClientIR, Method, Param, RequestBody, Resource, Response
+from .lift import deref, iter_operations
+from .media import media_kind
+
+AnySchema = Any  # v3_0.Schema | v3_1.Schema | Reference: the two versions share these field names
+
+_PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Attributes every generated client already has; a tag may not shadow them.
+CLIENT_ATTRIBUTES = frozenset({"close", "aclose", "base_url", "with_options"})
+
+
+@dataclass(frozen=True)
+class SecuritySchemeOption:
+    """``--security-scheme Type:Location:Name`` (AutoSDK's syntax), e.g. ``ApiKey:Header:xi-api-key``."""
+
+    kind: Literal["bearer", "basic", "header", "query", "cookie"]
+    wire_name: str
+
+    @classmethod
+    def parse(cls, text: str) -> SecuritySchemeOption:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ValueError("expected Type:Location:Name, e.g. ApiKey:Header:xi-api-key or Http:Header:Bearer")
+        kind, location, name = (p.strip() for p in parts)
+        if kind.lower() == "http":
+            if name.lower() in ("bearer", "basic"):
+                return cls(cast(Literal["bearer", "basic"], name.lower()), "Authorization")
+            raise ValueError(f"an Http scheme's name is Bearer or Basic, not {name!r}")
+        if kind.lower() in ("apikey", "api_key"):
+            loc = location.lower()
+            if loc not in ("header", "query", "cookie") or not name:
+                raise ValueError("an ApiKey scheme's location is Header, Query or Cookie, with a name")
+            return cls(cast(Literal["header", "query", "cookie"], loc), name)
+        raise ValueError(f"unknown scheme type {kind!r}: use ApiKey or Http")
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    package: str
+    client_class_name: str | None = None
+    base_url: str | None = None
+    security_schemes: tuple[SecuritySchemeOption, ...] = ()
+    auth_env_vars: tuple[str, ...] = ()
+    exclude_deprecated: bool = False
+
+
+@dataclass
+class _Context:
+    doc: Document
+    spec: dict[str, Any]
+    models: ModelsOutput
+    used_names: set[str] = field(default_factory=set)
+
+
+def validate_structure(doc: Document, spec: dict[str, Any]) -> v3_0.OpenAPI | v3_1.OpenAPI:
+    """Validate the document with openapi-pydantic; its errors become ``SpecError``s with pointers."""
+    model = v3_1.OpenAPI if doc.version.startswith("3.1") else v3_0.OpenAPI
+    try:
+        return model.model_validate(spec)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(p) for p in first["loc"] if not str(p).startswith(("function-", "union["))]
+        pointer = _best_pointer(spec, loc)
+        raise doc.error(
+            f"invalid OpenAPI {doc.version} document: {first['msg']}",
+            pointer,
+            hint="compare this object with the OpenAPI specification (its required fields and types)",
+        ) from None
+
+
+def _best_pointer(spec: Any, loc: Sequence[str]) -> str:
+    tokens: list[str] = []
+    node = spec
+    for token in loc:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+            tokens.append(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+            tokens.append(token)
+    return json_pointer(*tokens)
+
+
+def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, options: ClientOptions) -> ClientIR:
+    api = validate_structure(doc, spec)
+    ctx = _Context(doc, spec, models)
+    title = api.info.title or "API"
+    client_class = options.client_class_name or client_class_name(title)
+    prefix = env_var_prefix(title)
+    auth = _auth_schemes(api, options, prefix)
+    default_security = _security(api.security)
+    if not default_security and options.security_schemes:
+        default_security = tuple((a.scheme,) for a in auth if a.scheme.startswith("Cli"))
+
+    groups: dict[str | None, list[tuple[str, Any, str, Any]]] = {}
+    group_desc: dict[str, str | None] = {t.name: t.description for t in (api.tags or [])}
+    for op_ref in iter_operations(spec):
+        item = (api.paths or {})[op_ref.path]
+        op = getattr(item, op_ref.method)
+        if op is None:
+            continue
+        if options.exclude_deprecated and op.deprecated:
+            continue
+        tag = op.tags[0] if op.tags else None
+        groups.setdefault(tag, []).append((op_ref.path, op_ref.method, op, item))
+
+    taken_attrs = set(CLIENT_ATTRIBUTES)
+    taken_modules: set[str] = {"__init__"}
+    taken_classes: set[str] = {client_class}
+    resources: list[Resource] = []
+    root_methods: list[Method] = []
+    has_sse = has_stream = False
+    for tag in sorted(groups, key=lambda t: (t is None, t or "")):
+        methods: list[Method] = []
+        taken_methods: set[str] = set(CLIENT_ATTRIBUTES) if tag is None else set()
+        if tag is None:
+            taken_methods |= taken_attrs
+        for path, method, op, item in groups[tag]:
+            for m in _methods_for(ctx, path, method, op, item, taken_methods):
+                methods.append(m)
+                has_sse = has_sse or m.response.kind == "sse"
+                has_stream = has_stream or m.response.kind == "binary_stream"
+        if tag is None:
+            root_methods = methods
+            continue
+        attr = unique(snake_case(tag), taken_attrs)
+        cls = pascal_case(tag)
+        if not cls.endswith("Resource"):
+            cls += "Resource"
+        cls = unique(cls, taken_classes)
+        module = unique(attr, taken_modules)
+        resources.append(
+            Resource(
+                attr=attr,
+                class_name=cls,
+                module=module,
+                methods=tuple(methods),
+                description=group_desc.get(tag),
+                imports=_imports_for(ctx, methods),
+            )
+        )
+    root = Resource("", client_class, "_client", tuple(root_methods), imports=_imports_for(ctx, root_methods))
+    return ClientIR(
+        package=options.package,
+        title=title,
+        version=api.info.version,
+        description=api.info.description,
+        source_name=doc.path.name,
+        client_class=client_class,
+        async_client_class="Async" + client_class,
+        base_url=options.base_url or _server_url(api),
+        base_url_env=f"{prefix}_BASE_URL",
+        auth=auth,
+        default_security=default_security,
+        resources=tuple(resources),
+        root=root,
+        has_sse=has_sse,
+        has_binary_stream=has_stream,
+    )
+
+
+# --- auth and servers ---------------------------------------------------------------------------
+
+
+def _security(requirements: Sequence[Mapping[str, Any]] | None) -> tuple[tuple[str, ...], ...]:
+    if not requirements:
+        return ()
+    return tuple(tuple(sorted(r)) for r in requirements)
+
+
+def _auth_schemes(api: Any, options: ClientOptions, prefix: str) -> tuple[AuthScheme, ...]:
+    found: list[tuple[str, str, str, str | None]] = []  # scheme, kind, wire name, description
+    schemes = (api.components.securitySchemes if api.components else None) or {}
+    for name, scheme in schemes.items():
+        kind = getattr(scheme, "type", None)
+        kind_value = getattr(kind, "value", kind)
+        if kind_value == "http":
+            http = (scheme.scheme or "").lower()
+            if http in ("bearer", "basic"):
+                found.append((name, http, "Authorization", scheme.description))
+        elif kind_value == "apiKey":
+            loc = getattr(scheme.security_scheme_in, "value", scheme.security_scheme_in)
+            if loc in ("header", "query", "cookie") and scheme.name:
+                found.append((name, str(loc), scheme.name, scheme.description))
+        elif kind_value in ("oauth2", "openIdConnect"):
+            # The caller obtains the token; the client sends it as a bearer token.
+            found.append((name, "bearer", "Authorization", scheme.description))
+    for index, option in enumerate(options.security_schemes):
+        found.append((f"Cli{pascal_case(option.kind)}{index or ''}", option.kind, option.wire_name, None))
+
+    taken: set[str] = {"base_url", "timeout", "max_retries", "default_headers", "default_query", "http_client"}
+    result: list[AuthScheme] = []
+    for index, (scheme, kind, wire, desc) in enumerate(found):
+        if len(found) == 1:
+            param = "api_key"
+        else:
+            words = snake_case(scheme.removeprefix("Cli"))
+            for suffix in ("_auth", "_security", "_scheme"):
+                words = words.removesuffix(suffix)
+            param = words or "api_key"
+        param = unique(param, taken)
+        env = options.auth_env_vars[index] if index < len(options.auth_env_vars) else f"{prefix}_{param.upper()}"
+        result.append(AuthScheme(scheme, cast(Any, kind), wire, param, env, desc))
+    return tuple(result)
+
+
+def _server_url(api: Any) -> str | None:
+    for server in api.servers or []:
+        url = server.url
+        for name, var in (server.variables or {}).items():
+            url = url.replace("{" + name + "}", str(var.default))
+        if url and url != "/":
+            return str(url).rstrip("/")
+    return None
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+
+def _methods_for(ctx: _Context, path: str, http_method: str, op: Any, item: Any, taken: set[str]) -> list[Method]:
+    base = op.operationId if op.operationId and op.operationId.strip() else f"{http_method} {path}"
+    name = unique(snake_case(base), taken)
+    pointer = json_pointer("paths", path, http_method)
+    params = _params(ctx, [*(item.parameters or []), *(op.parameters or [])], pointer)
+    taken_args = {p.name for p in params}
+    body = _request_body(ctx, op.requestBody, taken_args, pointer)
+    responses = _responses(ctx, op.responses or {}, pointer)
+    security = None if op.security is None else _security(op.security)
+    doc = _docstring(op, params, body)
+    common = dict(http_method=http_method.upper(), path=path, params=params, security=security,
+                  docstring=doc, deprecated=bool(op.deprecated))
+
+    primary = responses[0]
+    methods: list[Method] = []
+    stream_field = _stream_field(body)
+    if primary.kind == "sse" and stream_field is not None:
+        body = _without_field(body, stream_field)
+    sse = next((r for r in responses if r.kind == "sse"), None)
+    if sse is not None and primary.kind != "sse":
+        main_body = _without_field(body, stream_field) if stream_field else body
+        methods.append(Method(name=name, body=main_body, response=primary, **common))  # type: ignore[arg-type]
+        variant = unique(name + "_as_stream", taken)
+        methods.append(
+            Method(name=variant, body=main_body, response=sse, accept="text/event-stream",
+                   set_stream_flag=stream_field, **common)  # type: ignore[arg-type]
+        )
+        return methods
+    accept = "text/event-stream" if primary.kind == "sse" else primary.content_type
+    methods.append(
+        Method(name=name, body=body, response=primary, accept=accept,
+               set_stream_flag=stream_field if primary.kind == "sse" else None, **common)  # type: ignore[arg-type]
+    )
+    if primary.kind == "bytes":
+        variant = unique(name + "_as_stream", taken)
+        streamed = Response("binary_stream", "BinaryStream", "", content_type=primary.content_type)
+        methods.append(Method(name=variant, body=body, response=streamed, accept=accept, **common))  # type: ignore[arg-type]
+    return methods
+
+
+def _stream_field(body: RequestBody | None) -> str | None:
+    if body is None or body.kind != "json":
+        return None
+    for f in body.fields:
+        if f.field_name == "stream" and f.annotation.replace(" ", "") in ("bool", "bool|None", "Optional[bool]"):
+            return f.name
+    return None
+
+
+def _without_field(body: RequestBody | None, name: str | None) -> RequestBody | None:
+    if body is None or name is None:
+        return body
+    return RequestBody(
+        kind=body.kind, content_type=body.content_type, required=body.required, model=body.model,
+        fields=tuple(f for f in body.fields if f.name != name), whole_name=body.whole_name,
+        whole_annotation=body.whole_annotation, whole_wraps_root=body.whole_wraps_root,
+    )
+
+
+def _resolve(ctx: _Context, obj: Any, model: type[Any]) -> Any:
+    if isinstance(obj, (v3_0.Reference, v3_1.Reference)):
+        return model.model_validate(deref(ctx.spec, {"$ref": obj.ref}))
+    return obj
+
+
+def _params(ctx: _Context, raw: Iterable[Any], pointer: str) -> tuple[Param, ...]:
+    module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
+    by_key: dict[tuple[str, str], Any] = {}
+    for p in raw:
+        p = _resolve(ctx, p, module.Parameter)
+        loc = getattr(p.param_in, "value", p.param_in)
+        if loc == "cookie":
+            continue  # browsers' business; no API in scope sends cookie parameters
+        by_key[(str(loc), p.name)] = p  # operation-level parameters override path-level ones
+    taken: set[str] = set()
+    result: list[Param] = []
+    order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+    for (loc, wire), p in sorted(by_key.items(), key=lambda kv: (order.get(kv[0][0], 9), not kv[1].required)):
+        schema = p.param_schema
+        annotation = _annotation(ctx, schema) if schema is not None else "str"
+        required = bool(p.required) or loc == "path"
+        result.append(
+            Param(
+                name=unique(parameter_name(wire), taken),
+                wire_name=wire,
+                location=cast(Any, loc),
+                annotation=annotation,
+                required=required,
+                description=_one_line(p.description),
+            )
+        )
+    return tuple(result)
+
+
+def _request_body(ctx: _Context, body: Any, taken: set[str], pointer: str) -> RequestBody | None:
+    if body is None:
+        return None
+    module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
+    body = _resolve(ctx, body, module.RequestBody)
+    content = body.content or {}
+    if not content:
+        return None
+    preference = {"json": 0, "multipart": 1, "form": 2, "text": 3, "binary": 4, "sse": 5}
+    ctype = min(content, key=lambda c: (preference[media_kind(c)], c))
+    kind = media_kind(ctype)
+    required = bool(body.required)
+    schema = content[ctype].media_type_schema
+    cls = _class_of(ctx, schema)
+    if kind in ("text", "binary", "sse") or cls is None:
+        if kind in ("json", "multipart", "form") and schema is not None:
+            name = unique("body", taken)
+            annotation = _annotation(ctx, schema)
+            return RequestBody("json", ctype, required, whole_name=name, whole_annotation=annotation)
+        name = unique("content", taken)
+        return RequestBody("raw", ctype, required, whole_name=name, whole_annotation="bytes | str")
+    if cls.kind != "model":
+        name = unique("body", taken)
+        annotation = cls.fields[0].annotation if cls.kind == "root" and cls.fields else cls.class_name
+        ctx.used_names.add(cls.class_name)
+        wraps = cls.class_name if cls.kind == "root" else None
+        return RequestBody("json", ctype, required, whole_name=name, whole_annotation=annotation, whole_wraps_root=wraps)
+    file_props = _file_properties(ctx, cls.spec_name) if kind in ("multipart", "form") else {}
+    fields: list[BodyField] = []
+    for f in cls.fields:
+        is_file = f.alias in file_props
+        annotation = f.annotation
+        if is_file:
+            annotation = "Sequence[FileTypes]" if file_props[f.alias] else "FileTypes"
+        fields.append(
+            BodyField(
+                name=unique(parameter_name(f.name), taken),
+                field_name=f.name if kind == "json" else f.alias,
+                annotation=annotation,
+                required=f.required,
+                is_file=is_file,
+                description=_one_line(f.description),
+            )
+        )
+    return RequestBody(cast(Any, kind), ctype, required, model=cls.class_name if kind == "json" else None,
+                       fields=tuple(fields))
+
+
+def _file_properties(ctx: _Context, spec_name: str | None) -> dict[str, bool]:
+    """JSON names of the binary properties of a multipart schema -> whether they are lists."""
+    if spec_name is None:
+        return {}
+    schema = ((ctx.spec.get("components") or {}).get("schemas") or {}).get(spec_name) or {}
+    result: dict[str, bool] = {}
+    for prop, sub in _all_properties(ctx, schema).items():
+        sub = deref(ctx.spec, sub)
+        if _is_binary(ctx, sub):
+            result[prop] = False
+        elif isinstance(sub, dict) and sub.get("type") == "array" and _is_binary(ctx, deref(ctx.spec, sub.get("items"))):
+            result[prop] = True
+    return result
+
+
+def _all_properties(ctx: _Context, schema: Any) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    schema = deref(ctx.spec, schema)
+    if not isinstance(schema, dict):
+        return props
+    for part in schema.get("allOf") or []:
+        props.update(_all_properties(ctx, part))
+    props.update(schema.get("properties") or {})
+    return props
+
+
+def _is_binary(ctx: _Context, schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("format") in ("binary", "byte") and schema.get("type") in ("string", None):
+        return schema.get("format") == "binary"
+    if "contentMediaType" in schema and schema.get("type") in ("string", None):
+        return True
+    for alt in (schema.get("anyOf") or schema.get("oneOf") or []):
+        if _is_binary(ctx, deref(ctx.spec, alt)):
+            return True
+    return False
+
+
+def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> list[Response]:
+    module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
+    success = sorted(
+        (code for code in responses if str(code).startswith("2")),
+        key=lambda c: (str(c).upper().replace("X", "9")),
+    )
+    if not success and "default" in responses:
+        success = ["default"]
+    found: list[Response] = []
+    for code in success:
+        resp = _resolve(ctx, responses[code], module.Response)
+        content = resp.content or {}
+        if not content or code == "204":
+            found.append(Response("none", "None", "type(None)"))
+            continue
+        order = {"json": 0, "sse": 1, "binary": 2, "text": 3, "multipart": 4, "form": 5}
+        for ctype in sorted(content, key=lambda c: (order[media_kind(c)], c)):
+            kind = media_kind(ctype)
+            schema = content[ctype].media_type_schema
+            if kind == "json":
+                found.append(_model_response(ctx, schema, ctype))
+            elif kind == "sse":
+                event = _model_response(ctx, schema, ctype)
+                annotation = f"Stream[{event.annotation}]" if event.kind == "model" else "Stream[object]"
+                found.append(Response("sse", annotation, event.cast, unwrap_root=event.unwrap_root, content_type=ctype))
+            elif kind == "text":
+                found.append(Response("text", "str", "str", content_type=ctype))
+            else:
+                found.append(Response("bytes", "bytes", "bytes", content_type=ctype))
+        if found:
+            break
+    return found or [Response("none", "None", "type(None)")]
+
+
+def _model_response(ctx: _Context, schema: Any, ctype: str) -> Response:
+    cls = _class_of(ctx, schema)
+    if cls is None:
+        return Response("model", "object", "object", content_type=ctype)
+    ctx.used_names.add(cls.class_name)
+    if cls.kind == "root" and cls.fields:
+        return Response("model", cls.fields[0].annotation, f"_models.{cls.class_name}", unwrap_root=True,
+                        content_type=ctype)
+    return Response("model", cls.class_name, f"_models.{cls.class_name}", content_type=ctype)
+
+
+# --- schemas -> annotations ---------------------------------------------------------------------
+
+
+def _ref_of(schema: Any) -> str | None:
+    ref = getattr(schema, "ref", None)
+    return ref if isinstance(ref, str) else None
+
+
+def _class_of(ctx: _Context, schema: Any) -> ModelClass | None:
+    ref = _ref_of(schema)
+    if ref is None or not ref.startswith("#/components/schemas/"):
+        return None
+    name = ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+    class_name = ctx.models.class_for_schema.get(name)
+    return ctx.models.classes.get(class_name) if class_name else None
+
+
+def _annotation(ctx: _Context, schema: AnySchema) -> str:
+    cls = _class_of(ctx, schema)
+    if cls is not None:
+        ctx.used_names.add(cls.class_name)
+        if cls.kind == "root" and cls.fields:
+            return cls.fields[0].annotation
+        return cls.class_name
+    if _ref_of(schema) is not None:
+        return "Any"
+    const = getattr(schema, "const", None)
+    if const is not None:
+        return f"Literal[{const!r}]"
+    if schema.enum:
+        values = [v for v in schema.enum if v is not None]
+        literal = f"Literal[{', '.join(repr(v) for v in values)}]" if values else "None"
+        return literal + (" | None" if None in schema.enum and values else "")
+    alternatives = schema.anyOf or schema.oneOf
+    if alternatives:
+        parts = _dedupe(_annotation(ctx, s) for s in alternatives)
+        return " | ".join(parts)
+    types = schema.type if isinstance(schema.type, list) else ([schema.type] if schema.type else [])
+    names = [getattr(t, "value", t) for t in types]
+    parts = []
+    for t in names:
+        if t == "array":
+            item = _annotation(ctx, schema.items) if schema.items is not None else "Any"
+            parts.append(f"list[{item}]")
+        elif t == "object":
+            parts.append("dict[str, Any]")
+        elif t == "string" and getattr(schema, "schema_format", None) == "binary":
+            parts.append("bytes")
+        else:
+            parts.append(_PRIMITIVES.get(str(t), "Any"))
+    if getattr(schema, "nullable", False) and "None" not in parts:
+        parts.append("None")
+    if not parts:
+        return "Any"
+    return " | ".join(_dedupe(parts))
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        for part in item.split(" | ") if "[" not in item else [item]:
+            if part not in seen:
+                seen.append(part)
+    if "Any" in seen:
+        return ["Any"]
+    if "None" in seen:  # keep ``None`` last, as people write it
+        seen.remove("None")
+        seen.append("None")
+    return seen
+
+
+def _imports_for(ctx: _Context, methods: Sequence[Method]) -> tuple[str, ...]:
+    """``from ..models import ...`` names used by the annotations of these methods."""
+    texts: list[str] = []
+    for m in methods:
+        texts.append(m.response.annotation)
+        texts.extend(p.annotation for p in m.params)
+        if m.body is not None:
+            texts.extend(f.annotation for f in m.body.fields)
+            if m.body.whole_annotation:
+                texts.append(m.body.whole_annotation)
+    names: set[str] = set()
+    for text in texts:
+        names.update(n for n in _IDENT.findall(text) if n in ctx.models.classes)
+    return tuple(sorted(names))
+
+
+def annotation_names(text: str) -> set[str]:
+    return set(_IDENT.findall(text))
+
+
+# --- docstrings ---------------------------------------------------------------------------------
+
+
+def _one_line(text: str | None) -> str | None:
+    if not text:
+        return None
+    return " ".join(text.split())
+
+
+def _escape_doc(line: str) -> str:
+    return line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').rstrip()
+
+
+def _docstring(op: Any, params: Sequence[Param], body: RequestBody | None) -> tuple[str, ...]:
+    lines: list[str] = []
+    summary = (op.summary or "").strip()
+    description = (op.description or "").strip()
+    if summary:
+        lines.append(summary)
+    if description and description != summary:
+        if lines:
+            lines.append("")
+        lines.extend(description.splitlines())
+    args = [(p.name, p.description) for p in params]
+    if body is not None:
+        args += [(f.name, f.description) for f in body.fields]
+    documented = [(n, d) for n, d in args if d]
+    if documented:
+        if lines:
+            lines.append("")
+        lines.append("Args:")
+        for n, d in documented:
+            lines.append(f"    {n}: {d}")
+    if op.deprecated:
+        lines = [*lines, "", ".. deprecated:: the API marks this operation deprecated."] if lines else [
+            ".. deprecated:: the API marks this operation deprecated."]
+    return tuple(_escape_doc(line) for line in lines) or (f"{op.operationId or 'Call the API'}.",)

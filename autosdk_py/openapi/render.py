@@ -1,0 +1,127 @@
+"""Client IR -> the files of the generated HTTP client (models and runtime come from elsewhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import ModelsOutput
+from ..templating import render
+from .ir import ClientIR, Method, Resource
+from .parser import annotation_names
+
+# Everything the package root re-exports from the runtime, for ``from pkg import NotFoundError``.
+RUNTIME_EXPORTS = (
+    "NOT_GIVEN",
+    "NotGiven",
+    "Timeout",
+    "FileTypes",
+    "Stream",
+    "AsyncStream",
+    "BinaryStream",
+    "AsyncBinaryStream",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIStatusError",
+    "APIResponseValidationError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+)
+
+_TYPING = ("Any", "Literal", "Optional", "Union", "Annotated")
+
+
+@dataclass(frozen=True)
+class Uses:
+    """What one generated module must import; computed here so templates only print it."""
+
+    typing: tuple[str, ...]
+    runtime: tuple[str, ...]
+    model_support: tuple[str, ...]
+    warnings: bool
+    sequence: bool
+    models: bool  # whether the module refers to ``_models.X`` at run time
+
+
+def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: bool, has_auth: bool) -> Uses:
+    methods = list(methods)
+    names: set[str] = set()
+    runtime: set[str] = set()
+    typing: set[str] = {"TYPE_CHECKING"}
+    if methods:
+        runtime |= {"NOT_GIVEN", "NotGiven", "Headers", "Query", "Body", "Timeout", "RequestOptions"}
+    for m in methods:
+        texts = [m.response.annotation, *(p.annotation for p in m.params)]
+        if m.body is not None:
+            texts += [f.annotation for f in m.body.fields]
+            if m.body.whole_annotation:
+                texts.append(m.body.whole_annotation)
+            if m.body.kind == "json" and m.body.model:
+                runtime.add("build_model")
+            if m.body.whole_wraps_root:
+                runtime |= {"NOT_GIVEN", "NotGiven"}
+        for text in texts:
+            names |= annotation_names(text)
+        if m.response.kind == "sse":
+            runtime |= {"Stream", "AsyncStream"}
+            if m.response.unwrap_root:
+                typing.add("cast")
+        if m.response.kind == "binary_stream":
+            runtime |= {"BinaryStream", "AsyncBinaryStream"}
+    runtime |= {n for n in names if n in ("FileTypes",)}
+    typing |= {n for n in names if n in _TYPING}
+    support = sorted(
+        {line for n, line in models.name_imports.items() if n in names and n not in _TYPING and n not in models.classes}
+    )
+    if client_module:
+        runtime |= {"SyncAPIClient", "AsyncAPIClient", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Timeout", "Credential"}
+    else:
+        runtime |= {"SyncAPIClient", "AsyncAPIClient"}
+    return Uses(
+        typing=tuple(sorted(typing, key=lambda n: (n != "TYPE_CHECKING", n))),
+        runtime=tuple(sorted(runtime, key=lambda n: (not n.isupper(), n))),
+        model_support=tuple(support),
+        warnings=any(m.deprecated for m in methods),
+        sequence="Sequence" in names,
+        models=any(_uses_models_at_runtime(m) for m in methods),
+    )
+
+
+def _uses_models_at_runtime(m: Method) -> bool:
+    body = m.body
+    return m.response.cast.startswith("_models.") or (
+        body is not None and body.kind == "json" and bool(body.model or body.whole_wraps_root)
+    )
+
+
+def render_client(ir: ClientIR, models: ModelsOutput) -> dict[str, str]:
+    """Relative path -> text for ``__init__.py``, ``_client.py`` and ``resources/*``."""
+    files: dict[str, str] = {}
+    files["__init__.py"] = render("openapi/__init__.py.jinja", ir=ir, runtime_exports=RUNTIME_EXPORTS)
+    files["_client.py"] = render(
+        "openapi/_client.py.jinja",
+        ir=ir,
+        uses=_uses(ir.root.methods, models, client_module=True, has_auth=bool(ir.auth)),
+    )
+    files["resources/__init__.py"] = render("openapi/resources_init.py.jinja", ir=ir)
+    for res in ir.resources:
+        files[f"resources/{res.module}.py"] = _render_resource(ir, res, models)
+    files["py.typed"] = ""
+    return files
+
+
+def _render_resource(ir: ClientIR, res: Resource, models: ModelsOutput) -> str:
+    uses = _uses(res.methods, models, client_module=False, has_auth=False)
+    return render("openapi/resource.py.jinja", ir=ir, resource=res, uses=uses)
+
+
+def manifest_extra(ir: ClientIR) -> Mapping[str, Any]:
+    return {"client_class": ir.client_class, "async_client_class": ir.async_client_class}
