@@ -94,7 +94,11 @@ class _BaseAPIClient:
         self.default_query: Mapping[str, object] = dict(default_query or {})
         self.user_agent = user_agent
         # Concatenation, not URL.join(): join() would drop the base path and misread "a:b" segments.
-        self._base = str(self.base_url).rstrip("/")
+        self._base = str(self.base_url.copy_with(query=None, fragment=None)).rstrip("/")
+        # httpx replaces (not merges) a URL's query when given params, so a base URL query such as
+        # Azure's ``?api-version=...`` is carried as the lowest-precedence query layer instead.
+        params = self.base_url.params
+        self._base_query: Mapping[str, object] = {key: params.get_list(key) for key in params}
 
     def _prepare(
         self,
@@ -156,7 +160,9 @@ class _BaseAPIClient:
         return _PreparedRequest(
             method=method.upper(),
             url=httpx.URL(self._base + expand_path(path, path_params)),
-            params=tuple(encode_query(self.default_query, auth.query, query, options.extra_query)),
+            params=tuple(
+                encode_query(self._base_query, self.default_query, auth.query, query, options.extra_query)
+            ),
             headers=merged,
             json=json_body,
             content=raw,

@@ -129,6 +129,14 @@ def test_base_url_path_is_kept(server: RecordingServer, api: Api) -> None:
     assert server.last.raw_path == "/v1/models"
 
 
+def test_base_url_query_is_kept_and_merged(server: RecordingServer, api: Api) -> None:
+    server.route("GET", "/openai/models", json_reply([]))
+    base_url = server.url + "/openai/?api-version=2024-06-01&x=1"
+    api.request("GET", "/models", query={"x": "2", "y": "3"}, cast_to=object, client={"base_url": base_url})
+    assert server.last.raw_path == "/openai/models"
+    assert server.last.query_list == [("api-version", "2024-06-01"), ("x", "2"), ("y", "3")]
+
+
 def test_query_encoding_rules(api: Api, server: RecordingServer) -> None:
     server.set_handler(lambda request: json_reply({}))
 
