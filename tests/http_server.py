@@ -93,7 +93,8 @@ class _Drop:
 
 
 DROP_CONNECTION: Any = _Drop()
-"""Return or route this to close the connection without sending any response."""
+"""Reply with this to close the connection without any response; yield it from a chunked
+body to cut the connection in the middle of the body."""
 
 ReplyLike = Reply | tuple[int, Any, Any] | _Drop
 Handler = Callable[[RecordedRequest], ReplyLike]
@@ -226,6 +227,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         for chunk in reply.body:
+            if isinstance(chunk, _Drop):
+                self.close_connection = True  # abort mid-body: the client sees a truncated stream
+                return
             if chunk:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.flush()

@@ -22,7 +22,7 @@ from ._binary import AsyncBinaryStream, BinaryStream
 from ._credentials import Credential, apply_credentials, missing_credentials_hint, select_credentials
 from ._decoding import cast_response
 from ._encoding import encode_headers, encode_query, expand_path, merge_extra_body, to_jsonable
-from ._exceptions import APIConnectionError, APIError, APITimeoutError, make_status_error
+from ._exceptions import connection_error, make_status_error
 from ._multipart import EncodedFile, encode_files, encode_form_fields
 from ._retry import is_retryable_exception, retry_delay, should_retry_response
 from ._sse import AsyncStream, Stream
@@ -130,7 +130,9 @@ class _BaseAPIClient:
 
         # Lowest precedence first: client defaults < auth < per-call headers < extra_headers.
         merged = httpx.Headers({"User-Agent": self.user_agent, "Accept": accept})
-        if content_type is not None and not isinstance(content, NotGiven):
+        if content_type is not None and data is None and files is None:
+            # Raw bodies need it; JSON bodies may use a JSON variant such as merge-patch+json.
+            # Form bodies are left alone: httpx must write the multipart boundary itself.
             merged["Content-Type"] = content_type
         merged.update(self.default_headers)
         merged.update(auth.headers)
@@ -221,15 +223,6 @@ class _BaseAPIClient:
         )
         return delay
 
-    @staticmethod
-    def _connection_error(error: httpx.HTTPError, request: httpx.Request) -> APIError:
-        if isinstance(error, httpx.TimeoutException):
-            return APITimeoutError(request=request)
-        detail = str(error)
-        return APIConnectionError(
-            request=request, message=f"Connection error: {detail}" if detail else "Connection error."
-        )
-
 
 class SyncAPIClient(_BaseAPIClient):
     """Blocking client built on ``httpx.Client``. Close it (or use ``with``) to release connections."""
@@ -289,7 +282,7 @@ class SyncAPIClient(_BaseAPIClient):
             except httpx.RequestError as error:
                 delay = self._retry_wait(prepared, retries_taken, error=error)
                 if delay is None:
-                    raise self._connection_error(error, request) from error
+                    raise connection_error(error, request) from error
             else:
                 if response.is_success:
                     return response
@@ -475,7 +468,7 @@ class AsyncAPIClient(_BaseAPIClient):
             except httpx.RequestError as error:
                 delay = self._retry_wait(prepared, retries_taken, error=error)
                 if delay is None:
-                    raise self._connection_error(error, request) from error
+                    raise connection_error(error, request) from error
             else:
                 if response.is_success:
                     return response

@@ -8,6 +8,8 @@ from typing import Self
 
 import httpx
 
+from ._exceptions import connection_error
+
 __all__ = ["AsyncBinaryStream", "BinaryStream"]
 
 
@@ -35,6 +37,8 @@ class BinaryStream(_BinaryBase):
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         try:
             yield from self.response.iter_bytes(chunk_size)
+        except httpx.TransportError as error:
+            raise connection_error(error, self.response.request) from error
         finally:
             self.response.close()
 
@@ -44,6 +48,8 @@ class BinaryStream(_BinaryBase):
     def read(self) -> bytes:
         try:
             return self.response.read()
+        except httpx.TransportError as error:
+            raise connection_error(error, self.response.request) from error
         finally:
             self.response.close()
 
@@ -69,6 +75,8 @@ class AsyncBinaryStream(_BinaryBase):
         try:
             async for chunk in self.response.aiter_bytes(chunk_size):
                 yield chunk
+        except httpx.TransportError as error:
+            raise connection_error(error, self.response.request) from error
         finally:
             await self.response.aclose()
 
@@ -78,6 +86,8 @@ class AsyncBinaryStream(_BinaryBase):
     async def read(self) -> bytes:
         try:
             return await self.response.aread()
+        except httpx.TransportError as error:
+            raise connection_error(error, self.response.request) from error
         finally:
             await self.response.aclose()
 

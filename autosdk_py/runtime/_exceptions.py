@@ -21,6 +21,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "UnprocessableEntityError",
+    "connection_error",
     "make_status_error",
 ]
 
@@ -197,3 +198,13 @@ def make_status_error(response: httpx.Response, *, hint: str | None = None) -> A
     else:
         error_class = _ERROR_BY_STATUS.get(status, APIStatusError)
     return error_class(message, response=response, body=body)
+
+
+def connection_error(error: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:
+    """Wrap an httpx transport failure, so callers only ever need to catch :class:`APIError`."""
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(request=request)
+    detail = str(error)
+    return APIConnectionError(
+        request=request, message=f"Connection error: {detail}" if detail else "Connection error."
+    )

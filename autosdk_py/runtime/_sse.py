@@ -11,7 +11,7 @@ from typing import Generic, Self, TypeVar
 import httpx
 
 from ._decoding import validate_json
-from ._exceptions import APIError
+from ._exceptions import APIError, connection_error
 
 __all__ = ["AsyncStream", "SSEDecoder", "ServerSentEvent", "Stream"]
 
@@ -173,6 +173,8 @@ class Stream(_StreamBase[T]):
             for chunk in self.response.iter_bytes():
                 yield from decoder.feed(chunk)
             yield from decoder.flush()
+        except httpx.TransportError as error:
+            raise connection_error(error, self.response.request) from error
         finally:
             self.response.close()
 
@@ -226,6 +228,8 @@ class AsyncStream(_StreamBase[T]):
                     yield event
             for event in decoder.flush():
                 yield event
+        except httpx.TransportError as error:
+            raise connection_error(error, self.response.request) from error
         finally:
             await self.response.aclose()
 

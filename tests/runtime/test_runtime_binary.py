@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from autosdk_py.runtime import NotFoundError
-from tests.http_server import RecordingServer, Reply, json_reply
+from autosdk_py.runtime import APIConnectionError, NotFoundError
+from tests.http_server import DROP_CONNECTION, RecordingServer, Reply, json_reply
 from tests.runtime.harness import Api
 
 AUDIO = bytes(range(256)) * 64  # 16 KiB, every byte value
@@ -52,6 +53,16 @@ def test_download_with_explicit_accept(api: Api, server: RecordingServer) -> Non
     result = api.binary("GET", "/file", read_all=True, headers={"Accept": "audio/wav"})
     assert result.chunks == [b"RIFF"]
     assert server.last.header("accept") == "audio/wav"
+
+
+@pytest.mark.parametrize("read_all", [True, False])
+def test_connection_lost_mid_download_is_a_connection_error(
+    api: Api, server: RecordingServer, read_all: bool
+) -> None:
+    server.route("GET", "/file", Reply(200, {}, [b"partial", DROP_CONNECTION]))
+    with pytest.raises(APIConnectionError) as info:
+        api.binary("GET", "/file", read_all=read_all)
+    assert isinstance(info.value.__cause__, httpx.RemoteProtocolError)
 
 
 def test_download_error_status_raises_with_body(api: Api, server: RecordingServer) -> None:

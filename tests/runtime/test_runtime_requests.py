@@ -267,6 +267,15 @@ def test_raw_content_body_with_content_type(api: Api, server: RecordingServer) -
     assert server.last.header("content-type") == "application/octet-stream"
 
 
+def test_content_type_applies_to_json_variants(api: Api, server: RecordingServer) -> None:
+    server.set_handler(lambda request: json_reply({}))
+    api.request(
+        "PATCH", "/pets/1", json={"name": None}, content_type="application/merge-patch+json", cast_to=object
+    )
+    assert server.last.header("content-type") == "application/merge-patch+json"
+    assert server.last.json() == {"name": None}
+
+
 def test_only_one_body_kind_allowed(api: Api, server: RecordingServer) -> None:
     with pytest.raises(TypeError, match="only one"):
         api.request("POST", "/x", json={}, content=b"x", cast_to=object)

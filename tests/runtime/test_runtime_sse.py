@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Literal
 
+import httpx
 import pytest
 from pydantic import BaseModel, Field
 
 from autosdk_py.runtime import (
+    APIConnectionError,
     APIError,
     APIResponseValidationError,
     AsyncAPIClient,
@@ -117,6 +119,16 @@ def test_error_event_raises_api_error_with_payload(api: Api, server: RecordingSe
         api.sse("GET", "/s", event_type=Event)
     assert info.value.message == "Stream error: overloaded"
     assert info.value.body == {"error": {"message": "overloaded", "code": 529}}
+
+
+def test_connection_lost_mid_stream_is_a_connection_error(api: Api, server: RecordingServer) -> None:
+    from tests.http_server import DROP_CONNECTION, Reply
+
+    body = [b'data: {"type": "done", "total": 1}\n\n', DROP_CONNECTION]
+    server.route("GET", "/s", Reply(200, {"Content-Type": "text/event-stream"}, body))
+    with pytest.raises(APIConnectionError) as info:
+        api.sse("GET", "/s", event_type=Event)
+    assert isinstance(info.value.__cause__, httpx.RemoteProtocolError)
 
 
 def test_invalid_event_payload_is_a_validation_error(api: Api, server: RecordingServer) -> None:
