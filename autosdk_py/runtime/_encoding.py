@@ -19,6 +19,7 @@ __all__ = [
     "encode_headers",
     "encode_query",
     "expand_path",
+    "is_omitted",
     "json_text",
     "merge_extra_body",
     "stringify",
@@ -30,7 +31,8 @@ _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 _ANY: pydantic.TypeAdapter[typing.Any] = pydantic.TypeAdapter(typing.Any)
 
 
-def _omitted(value: object) -> bool:
+def is_omitted(value: object) -> bool:
+    """``None`` and ``NOT_GIVEN`` both mean "leave it out" in a query, header or form field."""
     return value is None or isinstance(value, NotGiven)
 
 
@@ -55,7 +57,7 @@ def expand_path(template: str, params: Mapping[str, object] | None) -> str:
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in params or _omitted(params[name]):
+        if name not in params or is_omitted(params[name]):
             raise ValueError(f"missing value for path parameter {name!r} in {template!r}")
         text = stringify(params[name])
         if not text:
@@ -71,7 +73,7 @@ def json_text(value: object) -> str:
 
 
 def _query_pairs(key: str, value: object) -> list[tuple[str, str]]:
-    if _omitted(value):
+    if is_omitted(value):
         return []
     if isinstance(value, pydantic.BaseModel):
         value = to_jsonable(value)
@@ -79,8 +81,10 @@ def _query_pairs(key: str, value: object) -> list[tuple[str, str]]:
         # OpenAPI deepObject style, the only style that can carry an object in a query string.
         return [pair for sub, item in value.items() for pair in _query_pairs(f"{key}[{sub}]", item)]
     if isinstance(value, list | tuple | set | frozenset):
+        # Sets are sorted so the same call always produces the same URL (cache keys, signatures).
+        items = sorted(value, key=stringify) if isinstance(value, set | frozenset) else value
         pairs: list[tuple[str, str]] = []
-        for item in value:
+        for item in items:
             if isinstance(item, Mapping | pydantic.BaseModel):
                 pairs.append((key, json_text(item)))
             else:
@@ -102,10 +106,10 @@ def encode_query(*layers: Mapping[str, object] | None) -> list[tuple[str, str]]:
 def encode_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
     encoded: dict[str, str] = {}
     for name, value in (headers or {}).items():
-        if _omitted(value):
+        if is_omitted(value):
             continue
         if isinstance(value, list | tuple):
-            encoded[name] = ", ".join(stringify(item) for item in value if not _omitted(item))
+            encoded[name] = ", ".join(stringify(item) for item in value if not is_omitted(item))
         else:
             encoded[name] = stringify(value)
     return encoded

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pydantic
 
-from ._encoding import json_text, stringify
-from ._types import FileTypes, NotGiven
+from ._encoding import is_omitted, json_text, stringify
+from ._types import FileTypes
 
 __all__ = ["EncodedFile", "encode_files", "encode_form_fields"]
 
@@ -20,15 +20,13 @@ EncodedFile = tuple[str | None, bytes, str | None]
 _SCALARS = (str, int, float, bool, Enum)
 
 
-def _omitted(value: object) -> bool:
-    return value is None or isinstance(value, NotGiven)
-
-
 def _field_value(value: object) -> str | list[str]:
     if isinstance(value, _SCALARS):
         return stringify(value)
-    if isinstance(value, list | tuple) and all(isinstance(item, _SCALARS) for item in value):
-        return [stringify(item) for item in value]
+    if isinstance(value, list | tuple):
+        present = [item for item in value if not is_omitted(item)]
+        if all(isinstance(item, _SCALARS) for item in present):
+            return [stringify(item) for item in present]
     # Form encodings have no notation for nested data; JSON text is what servers conventionally accept.
     if isinstance(value, Mapping | list | tuple | pydantic.BaseModel):
         return json_text(value)
@@ -40,7 +38,7 @@ def encode_form_fields(*layers: Mapping[str, object] | None) -> dict[str, str | 
     fields: dict[str, str | list[str]] = {}
     for layer in layers:
         for name, value in (layer or {}).items():
-            if _omitted(value):
+            if is_omitted(value):
                 fields.pop(name, None)
                 continue
             encoded = _field_value(value)
@@ -87,13 +85,13 @@ def encode_files(
     """Read every file into memory; a list of files becomes a repeated part."""
     encoded: list[tuple[str, EncodedFile]] = []
     for field, value in (files or {}).items():
-        if _omitted(value):
+        if is_omitted(value):
             continue
         # A (filename, content) tuple is itself one file; a sequence of files starts with a non-name.
         if isinstance(value, list) or (
             isinstance(value, tuple) and value and not isinstance(value[0], str | None)
         ):
-            encoded.extend((field, _encode_file(field, item)) for item in value if not _omitted(item))
+            encoded.extend((field, _encode_file(field, item)) for item in value if not is_omitted(item))
         else:
             encoded.append((field, _encode_file(field, value)))
     return encoded

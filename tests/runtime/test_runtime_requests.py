@@ -158,6 +158,7 @@ def test_query_encoding_rules(api: Api, server: RecordingServer) -> None:
         "none": None,
         "meta": {"k": "v", "nested": {"deep": 1}},
         "filter": Filter(min_age=3),
+        "ids": {3, 1, 2},
     }
     api.request("GET", "/search", query=query, cast_to=object)
     assert server.last.query_list == [
@@ -173,6 +174,9 @@ def test_query_encoding_rules(api: Api, server: RecordingServer) -> None:
         ("meta[k]", "v"),
         ("meta[nested][deep]", "1"),
         ("filter[minAge]", "3"),
+        ("ids", "1"),
+        ("ids", "2"),
+        ("ids", "3"),
     ]
 
 
