@@ -6,9 +6,10 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar, cast
 
 import httpx
+import pydantic
 
 from ._decoding import validate_json
 from ._exceptions import APIError, connection_error
@@ -152,7 +153,9 @@ class _StreamBase(Generic[T]):
             raise _error_from_event(event, self.response)
         if not event.data.strip():
             return None  # data-less pings carry nothing to decode
-        return validate_json(self._event_type, event.data, response=self.response)
+        item = validate_json(self._event_type, event.data, response=self.response)
+        # Unions of event types are generated as RootModel classes; callers want the event itself.
+        return cast("T", item.root) if isinstance(item, pydantic.RootModel) else item
 
 
 class Stream(_StreamBase[T]):
