@@ -23,17 +23,25 @@ for these problems. The fixes, in order:
    ``mypy --strict`` (and Liskov) in the generated code.
 6. An object ``default`` of a property typed by a model (ElevenLabs: ``telephony_call_config``) is
    dropped: the generated ``= {...}`` would contradict the annotation, and the server applies it.
-7. ``example``/``examples``/``title`` are removed from schemas (they only bloat ``Field(...)`` and
+7. The document's own examples are evidence: where a schema contradicts them, it is relaxed to admit
+   them: a required property an example omits becomes optional, a property an example sets to null
+   becomes nullable, a string enum gets the value an example uses (OpenAI's real payloads omit
+   ``refusal``, ``logprobs``... that the spec marks required; a paused fine-tuning job has status
+   ``paused``). Discriminator tags are left alone. Examples are those of :func:`collect_examples`.
+8. ``example``/``examples``/``title`` are removed from schemas (they only bloat ``Field(...)`` and
    import time; the original document keeps them).
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
+import datetime
+import json
 import keyword
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from autosdk_py.errors import SpecError, escape_pointer_token, json_pointer
 from autosdk_py.naming import pascal_case, unique_class_name
@@ -114,6 +122,10 @@ class NormalizeStats:
     flattened_union_members: int = 0
     merged_all_of: list[str] = field(default_factory=list)  # pointers
     object_defaults_dropped: int = 0
+    relaxed_required: int = 0
+    widened_enums: int = 0
+    simplified_all_of: int = 0
+    relaxed_nullable: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,7 +226,10 @@ class _Copier:
                 out[key] = disc
             else:
                 out[key] = _deep_copy(value)
-        if node.get("nullable") is True:
+        nullable = node.get("nullable") is True
+        if isinstance(node.get("allOf"), list) and isinstance(out.get("allOf"), list):
+            out, nullable = self.simplify_all_of(node["allOf"], out, nullable)
+        if nullable:
             out = self.nullable(out)
         if isinstance(out.get("default"), dict) and any(
             k in out for k in ("$ref", "properties", "allOf", "anyOf", "oneOf")
@@ -224,6 +239,28 @@ class _Copier:
             del out["default"]
             self.stats.object_defaults_dropped += 1
         return out
+
+    def simplify_all_of(
+        self, original: list[Any], out: dict[str, Any], nullable: bool
+    ) -> tuple[dict[str, Any], bool]:
+        """``allOf: [{$ref: X}, {nullable: true}]`` (the OpenAPI 3.0 way to write a nullable reference)
+        becomes ``X`` that is nullable; members that say nothing (only annotations) are dropped."""
+        kept: list[Any] = []
+        for before, after in zip(original, out["allOf"], strict=True):
+            empty = isinstance(before, dict) and not _structural(before)
+            if empty and before.get("nullable") is True:
+                nullable = True
+            if not empty:
+                kept.append(after)
+        if len(kept) == len(out["allOf"]):
+            return out, nullable
+        self.stats.simplified_all_of += 1
+        rest = {k: v for k, v in out.items() if k != "allOf"}
+        if len(kept) == 1 and isinstance(kept[0], dict) and not _structural(rest):
+            return {**rest, **kept[0]}, nullable
+        if kept:
+            rest["allOf"] = kept
+        return rest, nullable
 
     def _mapping_ref(self, value: Any) -> Any:
         if not isinstance(value, str):
@@ -264,6 +301,13 @@ class _Copier:
         outer = {k: v for k, v in schema.items() if k in _ANNOTATION_KEYS}
         outer["anyOf"] = [inner, {"type": "null"}]
         return outer
+
+
+def _structural(schema: Mapping[str, Any]) -> list[str]:
+    """Keys of a schema that constrain values (not annotations, not extensions, not ``nullable``)."""
+    return [
+        k for k in schema if k not in _ANNOTATION_KEYS and k not in _DROPPED_KEYS and not k.startswith("x-")
+    ]
 
 
 def _add_null_to_enum(schema: dict[str, Any]) -> None:
@@ -562,9 +606,387 @@ def _fix_discriminators(document: dict[str, Any], stats: NormalizeStats) -> None
 
 
 # ---------------------------------------------------------------------------------------------------
+# Examples: collected from the document, used as evidence where schemas contradict them
 
 
-def normalize_spec(spec: Mapping[str, Any], *, source: object = None) -> NormalizedSpec:
+@dataclass(frozen=True)
+class Example:
+    """One example payload the document embeds, and the component schema it illustrates."""
+
+    pointer: str  # JSON pointer of the example in the document
+    schema: str  # components/schemas key (as in the document)
+    value: Any  # the JSON value (YAML dates turned back into strings)
+    origin: Literal["schema", "media", "x-oaiMeta"]
+
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _json_value(value: Any) -> Any:
+    """Undo YAML's typing of unquoted dates (``2024-10-01``) so the value is what the JSON would be."""
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    return value
+
+
+def _deref_object(spec: Mapping[str, Any], node: Any) -> Any:
+    resolve = _Resolver(spec)
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 20:
+        try:
+            node = resolve(node["$ref"])
+        except _NoMapping:
+            return None
+        seen += 1
+    return node
+
+
+def collect_examples(spec: Mapping[str, Any], *, vendor: bool = True) -> list[Example]:
+    """Every example of a component schema the document embeds.
+
+    Standard: a component schema's ``example``/``examples``; a media type's ``example``/``examples``
+    (request bodies and responses, in paths and components) whose schema is a ``$ref`` to a component.
+    With ``vendor``: OpenAI's ``x-oaiMeta`` JSON snippets (a component's ``example``, an operation's
+    ``examples.response`` for its 200/201 JSON response), which are real payloads.
+    """
+    found: list[Example] = []
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    for name, schema in schemas.items():
+        if not isinstance(schema, dict):
+            continue
+        base = json_pointer("components", "schemas", name)
+        if "example" in schema:
+            found.append(Example(base + "/example", name, _json_value(schema["example"]), "schema"))
+        if isinstance(schema.get("examples"), list):
+            for i, value in enumerate(schema["examples"]):
+                found.append(Example(f"{base}/examples/{i}", name, _json_value(value), "schema"))
+        meta = schema.get("x-oaiMeta")
+        if vendor and isinstance(meta, dict) and isinstance(meta.get("example"), str):
+            with contextlib.suppress(ValueError):
+                found.append(
+                    Example(f"{base}/x-oaiMeta/example", name, json.loads(meta["example"]), "x-oaiMeta")
+                )
+
+    def media(pointer: str, holder: Any) -> None:
+        holder = _deref_object(spec, holder)
+        content = holder.get("content") if isinstance(holder, dict) else None
+        if not isinstance(content, dict):
+            return
+        for media_type, obj in content.items():
+            if not isinstance(obj, dict):
+                continue
+            ref = (obj.get("schema") or {}).get("$ref") if isinstance(obj.get("schema"), dict) else None
+            name = _component_name(ref)
+            if name is None or name not in schemas:
+                continue
+            where = f"{pointer}/content/{escape_pointer_token(media_type)}"
+            if "example" in obj:
+                found.append(Example(where + "/example", name, _json_value(obj["example"]), "media"))
+            for key, example in (obj.get("examples") or {}).items():
+                example = _deref_object(spec, example)
+                if isinstance(example, dict) and "value" in example:
+                    found.append(
+                        Example(
+                            f"{where}/examples/{escape_pointer_token(key)}",
+                            name,
+                            _json_value(example["value"]),
+                            "media",
+                        )
+                    )
+
+    components = spec.get("components") or {}
+    for key, body in (components.get("requestBodies") or {}).items():
+        media(json_pointer("components", "requestBodies", key), body)
+    for key, response in (components.get("responses") or {}).items():
+        media(json_pointer("components", "responses", key), response)
+    for path, item in (spec.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in _HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            base = json_pointer("paths", path, method)
+            if isinstance(op.get("requestBody"), dict) and "$ref" not in op["requestBody"]:
+                media(base + "/requestBody", op["requestBody"])
+            for code, response in (op.get("responses") or {}).items():
+                if isinstance(response, dict) and "$ref" not in response:
+                    media(f"{base}/responses/{escape_pointer_token(str(code))}", response)
+            meta = op.get("x-oaiMeta")
+            if vendor and isinstance(meta, dict):
+                found.extend(_operation_meta_examples(spec, op, meta, base))
+    return found
+
+
+def _component_name(ref: Any) -> str | None:
+    if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX) and "/" not in ref[len(SCHEMA_PREFIX) :]:
+        return _unescape(ref[len(SCHEMA_PREFIX) :])
+    return None
+
+
+def _operation_meta_examples(
+    spec: Mapping[str, Any], op: Mapping[str, Any], meta: Mapping[str, Any], base: str
+) -> list[Example]:
+    found: list[Example] = []
+    responses = op.get("responses") or {}
+    target = None
+    for code in ("200", "201"):
+        response = _deref_object(spec, responses.get(code) or responses.get(int(code)))
+        content = response.get("content") if isinstance(response, dict) else None
+        schema = (
+            ((content or {}).get("application/json") or {}).get("schema")
+            if isinstance(content, dict)
+            else None
+        )
+        target = _component_name(schema.get("$ref")) if isinstance(schema, dict) else None
+        if target:
+            break
+    if target is None:
+        return found
+    entries = meta.get("examples")
+    for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+        if isinstance(entry, dict) and isinstance(entry.get("response"), str):
+            with contextlib.suppress(ValueError):
+                value = json.loads(entry["response"])
+                found.append(Example(f"{base}/x-oaiMeta/examples/{i}/response", target, value, "x-oaiMeta"))
+    return found
+
+
+def _admits_null(schema: Any, resolve: _Resolver, depth: int = 0) -> bool:
+    if depth > 30:
+        return True
+    try:
+        schema = resolve.deref(schema)
+    except _NoMapping:
+        return True
+    if not isinstance(schema, dict):
+        return schema is not False
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if isinstance(schema.get("enum"), list):
+        return None in schema["enum"]
+    if "const" in schema:
+        return schema["const"] is None
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            return any(_admits_null(m, resolve, depth + 1) for m in schema[key])
+    if isinstance(schema.get("allOf"), list):
+        return all(_admits_null(m, resolve, depth + 1) for m in schema["allOf"])
+    structural = [k for k in schema if k not in _ANNOTATION_KEYS and not k.startswith("x-")]
+    return kind is None and not structural
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+def _type_fits(schema: dict[str, Any], value: Any) -> bool:
+    kind = schema.get("type")
+    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    if not kinds:
+        if "properties" in schema or "additionalProperties" in schema:
+            kinds = ["object"]
+        elif "items" in schema:
+            kinds = ["array"]
+        else:
+            return True
+    for k in kinds:
+        types = _JSON_TYPES.get(k)
+        if (
+            types
+            and isinstance(value, types)
+            and not (k in ("integer", "number") and isinstance(value, bool))
+        ):
+            return True
+    return False
+
+
+class _Relaxer:
+    """Make schemas admit the document's own examples: a required property an example omits becomes
+    optional, a property an example sets to null becomes nullable, a string enum gets the value an
+    example uses. Tags of discriminated unions are never relaxed (that would turn the union into a slow
+    untagged one or make two members claim one tag)."""
+
+    def __init__(
+        self, document: dict[str, Any], stats: NormalizeStats, protected: set[tuple[int, str]]
+    ) -> None:
+        self.resolve = _Resolver(document)
+        self.schemas: dict[str, Any] = document["components"]["schemas"]
+        self.stats = stats
+        self.protected = protected  # (id of an object schema, property name) that must stay required
+
+    def example(self, class_key: str, value: Any) -> None:
+        self.visit(self.schemas, class_key, value, 0)
+
+    def visit(self, container: Any, key: Any, value: Any, depth: int, tag: bool = False) -> None:
+        if depth > 60:
+            return
+        schema = container[key]
+        if not isinstance(schema, dict):
+            return
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if value is None and not _admits_null(schema, self.resolve):
+                self.make_nullable(container, key)
+                return
+            name = _component_name(ref)
+            if name is not None and name in self.schemas:
+                self.visit(self.schemas, name, value, depth + 1)
+            return
+        if value is None:
+            if not _admits_null(schema, self.resolve):
+                self.make_nullable(container, key)
+            return
+        enum = schema.get("enum")
+        if (
+            isinstance(value, str)
+            and not tag
+            and isinstance(enum, list)
+            and len([v for v in enum if v is not None]) > 1  # a one-value enum is a tag, not a list
+            and value not in enum
+            and all(isinstance(v, str) or v is None for v in enum)
+        ):
+            schema["enum"] = [*enum, value]
+            self.stats.widened_enums += 1
+        for union in ("oneOf", "anyOf"):
+            members = schema.get(union)
+            if isinstance(members, list) and members:
+                index = self.pick_member(schema, members, value)
+                if index is not None:
+                    self.visit(members, index, value, depth + 1)
+        parts = schema.get("allOf")
+        if isinstance(parts, list):
+            for i in range(len(parts)):
+                self.visit(parts, i, value, depth + 1)
+        if isinstance(value, dict):
+            self.object(schema, value, depth)
+        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            for item in value:
+                self.visit(schema, "items", item, depth + 1)
+
+    def object(self, schema: dict[str, Any], value: dict[str, Any], depth: int) -> None:
+        required = schema.get("required")
+        if isinstance(required, list):
+            missing = [r for r in required if r not in value and (id(schema), r) not in self.protected]
+            if missing:
+                schema["required"] = [r for r in required if r not in missing]
+                if not schema["required"]:
+                    del schema["required"]
+                self.stats.relaxed_required += len(missing)
+        props = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        for name, item in value.items():
+            if isinstance(props, dict) and name in props:
+                self.visit(props, name, item, depth + 1, tag=(id(schema), name) in self.protected)
+            elif isinstance(extra, dict):
+                self.visit(schema, "additionalProperties", item, depth + 1)
+
+    def pick_member(self, schema: dict[str, Any], members: list[Any], value: Any) -> int | None:
+        disc = schema.get("discriminator")
+        if isinstance(disc, dict) and isinstance(value, dict) and isinstance(disc.get("mapping"), dict):
+            target = disc["mapping"].get(value.get(disc.get("propertyName")))
+            for i, member in enumerate(members):
+                if isinstance(member, dict) and member.get("$ref") == target:
+                    return i
+        best, best_score = None, -(10**9)
+        for i, member in enumerate(members):
+            try:
+                target = self.resolve.deref(member)
+            except _NoMapping:
+                continue
+            if not isinstance(target, dict) or _is_null_schema(target) or not _type_fits(target, value):
+                continue
+            score = 0
+            if isinstance(value, dict):
+                try:
+                    props, required = _object_view(target, self.resolve)
+                except _NoMapping:
+                    continue
+                for name, sub in props.items():
+                    sub = self.resolve.deref(sub) if isinstance(sub, dict) else sub
+                    fixed = _fixed_values(sub)
+                    if name in value and fixed is not None:
+                        score += 10 if value[name] in fixed else -100
+                    elif name in value:
+                        score += 1
+                score -= sum(1 for r in required if r not in value)
+                score -= 3 * sum(1 for k in value if k not in props)
+            if score > best_score:
+                best, best_score = i, score
+        return best
+
+    def make_nullable(self, container: Any, key: Any) -> None:
+        if container is self.schemas:
+            return  # a component itself stays what it is; its uses decide whether null is allowed
+        schema = container[key]
+        self.stats.relaxed_nullable += 1
+        annotations = {k: v for k, v in schema.items() if k in _ANNOTATION_KEYS}
+        core = {k: v for k, v in schema.items() if k not in _ANNOTATION_KEYS}
+        container[key] = {**annotations, "anyOf": [core, {"type": "null"}]}
+
+
+def _fixed_values(schema: Any) -> list[Any] | None:
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return [schema["const"]]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and 0 < len(enum) <= 3:
+        return list(enum)
+    return None
+
+
+def _discriminator_tags(document: dict[str, Any]) -> set[tuple[int, str]]:
+    """(id of the object schema declaring the tag, tag property) of every discriminated union member."""
+    resolve = _Resolver(document)
+    tags: set[tuple[int, str]] = set()
+    for name, schema in document["components"]["schemas"].items():
+        for node, _ in _walk_schemas(schema, name):
+            disc = node.get("discriminator")
+            if not isinstance(disc, dict) or not isinstance(disc.get("mapping"), dict):
+                continue
+            prop = disc.get("propertyName")
+            for ref in disc["mapping"].values():
+                with contextlib.suppress(_NoMapping):
+                    for part in _declaring_schemas(resolve.deref({"$ref": ref}), str(prop), resolve):
+                        tags.add((id(part), str(prop)))
+    return tags
+
+
+def _declaring_schemas(schema: Any, prop: str, resolve: _Resolver, depth: int = 0) -> list[dict[str, Any]]:
+    if not isinstance(schema, dict) or depth > 20:
+        return []
+    found = [schema] if prop in (schema.get("required") or []) else []
+    for part in schema.get("allOf") or []:
+        found += _declaring_schemas(resolve.deref(part), prop, resolve, depth + 1)
+    return found
+
+
+def relax_to_examples(
+    document: dict[str, Any], examples: list[Example], class_names: Mapping[str, str], stats: NormalizeStats
+) -> None:
+    relaxer = _Relaxer(document, stats, _discriminator_tags(document))
+    for example in examples:
+        key = class_names.get(example.schema)
+        if key is not None:
+            relaxer.example(key, example.value)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def normalize_spec(spec: Mapping[str, Any], *, source: object = None, relax: bool = True) -> NormalizedSpec:
     """Build the generator's input document from ``spec`` (which is left untouched)."""
     components = spec.get("components")
     schemas = components.get("schemas") if isinstance(components, Mapping) else None
@@ -604,6 +1026,8 @@ def normalize_spec(spec: Mapping[str, Any], *, source: object = None) -> Normali
     }
     _merge_all_ofs(document, stats)
     _fix_discriminators(document, stats)
+    if relax:
+        relax_to_examples(document, collect_examples(spec), class_names, stats)
     return NormalizedSpec(document=document, class_names=class_names, stats=stats)
 
 
