@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, overload
 
 import pydantic
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConcurrencyError, ConnectionClosed
 from websockets.typing import Subprotocol
 
 from ._decoding import MessageDecoder, UnknownMessage
@@ -25,6 +25,7 @@ from ._errors import (
     RealtimeError,
     RealtimeTimeoutError,
     UnsentMessagesError,
+    concurrent_receive_error,
     is_retryable_open_error,
     translate_open_error,
 )
@@ -121,7 +122,7 @@ class AsyncRealtimeConnection(Generic[T]):
 
     @property
     def close_code(self) -> int | None:
-        """Close code received from the server (1006: dropped); ``None`` until closed for good."""
+        """Why the connection ended (see :class:`RealtimeConnectionClosed`); ``None`` until closed for good."""
         error = self._close_error
         return error.code if error is not None else None
 
@@ -183,6 +184,8 @@ class AsyncRealtimeConnection(Generic[T]):
             pass
         except TimeoutError:
             raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+        except ConcurrencyError:
+            raise concurrent_receive_error() from None
         if timeout is None:
             return await self._recv_after_close(ws, report=True)
         try:
@@ -205,6 +208,8 @@ class AsyncRealtimeConnection(Generic[T]):
                     if exc.normal or self._closing:
                         return
                     raise
+            except ConcurrencyError:
+                raise concurrent_receive_error() from None
             yield decode(frame)
 
     async def _recv_after_close(self, ws: ClientConnection, *, report: bool) -> str | bytes:
@@ -220,6 +225,8 @@ class AsyncRealtimeConnection(Generic[T]):
                 return await ws.recv()
             except ConnectionClosed:
                 continue
+            except ConcurrencyError:
+                raise concurrent_receive_error() from None
 
     def _closed_error(self, report: bool) -> RealtimeError:
         if report and self._unreported is not None:
@@ -279,7 +286,7 @@ class AsyncRealtimeConnection(Generic[T]):
     def on(self, event: EventType | str, handler: Handler) -> Handler: ...
 
     @overload
-    def on(self, event: type[M], handler: Any) -> Any: ...
+    def on(self, event: type[M], handler: Callable[[M], object]) -> Callable[[M], object]: ...
 
     def on(self, event: EventType | str | type[Any], handler: Any) -> Any:
         """Register ``handler`` (plain or ``async``) for an event, a message tag or a class."""
@@ -326,6 +333,12 @@ class AsyncRealtimeConnection(Generic[T]):
                     frame = await self._recv_after_close(ws, report=False)
                 except RealtimeError:
                     return  # CLOSE and ERROR handlers were fired where it happened
+                except RuntimeError as exc:
+                    self._listener_error = exc
+                    return
+            except ConcurrencyError:
+                self._listener_error = concurrent_receive_error()
+                return
             message = decode(frame)
             if not await self._call_all(handlers.for_message(message), message):
                 return

@@ -26,6 +26,7 @@ __all__ = [
     "RealtimePermissionDeniedError",
     "RealtimeTimeoutError",
     "UnsentMessagesError",
+    "concurrent_receive_error",
     "is_retryable_open_error",
     "translate_open_error",
 ]
@@ -114,6 +115,14 @@ class UnsentMessagesError(RealtimeError):
         super().__init__(f"{len(messages)} message(s) not sent: {reason}")
         self.messages: list[str | bytes] = list(messages)
         self.reason = reason
+
+
+def concurrent_receive_error() -> RuntimeError:
+    """websockets allows one receiver at a time; say which APIs compete, not which lock."""
+    return RuntimeError(
+        "another thread or task is already receiving on this connection: "
+        "use recv()/iteration or start_listening(), not both at once"
+    )
 
 
 def _handshake_error(exc: InvalidStatus) -> RealtimeHandshakeError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = ["ConnectOptions", "ReconnectPolicy"]
 
@@ -77,11 +78,30 @@ class ConnectOptions:
         object.__setattr__(self, "subprotocols", tuple(self.subprotocols))
 
     def __repr__(self) -> str:
-        # Handshake headers usually carry the API key; reprs end up in logs and tracebacks.
+        # Reprs end up in logs and tracebacks, and credentials travel in handshake headers,
+        # in query parameters (``?api_key=``) and in subprotocols (``<scheme>.<token>``).
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "headers":
+            if f.name == "url":
+                value = _redact_url(value)
+            elif f.name == "headers":
                 value = {name: "***" for name in value}
+            elif f.name == "subprotocols":
+                value = tuple(name.rsplit(".", 1)[0] + ".***" if "." in name else name for name in value)
             parts.append(f"{f.name}={value!r}")
         return f"ConnectOptions({', '.join(parts)})"
+
+
+_SECRET_PARAM_HINTS = ("key", "token", "secret", "auth", "signature", "password")
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [
+        (name, "***" if any(hint in name.lower() for hint in _SECRET_PARAM_HINTS) else value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))

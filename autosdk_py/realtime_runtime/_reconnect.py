@@ -38,16 +38,22 @@ def reconnect_delay(
 
 
 def close_details(protocol: Protocol) -> tuple[int, str]:
-    """Close code and reason received from the server; (1006, "") when it sent no close frame.
+    """Why the connection ended: the server's close frame, else the one this side failed it
+    with (1009 message too big, 1011 keepalive timeout...), else (1006, "") for a plain drop.
 
-    Read from the received close frame rather than ``close_code``, which stays ``None`` until
-    the TCP connection is fully closed: a send can fail while the closing handshake is still
-    in progress, and the decision to reconnect must not wait for it.
+    Read from the close frames rather than ``close_code``, which stays ``None`` until the TCP
+    connection is fully closed: a send can fail while the closing handshake is still in
+    progress, and the decision to reconnect must not wait for it. The frame this side sent
+    matters because websockets ignores the peer's answer after failing a connection: without
+    it a too-big message would read as a drop (1006) and be retried forever.
     """
     received = protocol.close_rcvd
-    if received is None:
-        return 1006, ""
-    return int(received.code), received.reason
+    if received is not None:
+        return int(received.code), received.reason
+    sent = protocol.close_sent
+    if sent is not None:
+        return int(sent.code), sent.reason
+    return 1006, ""
 
 
 class PendingMessages:

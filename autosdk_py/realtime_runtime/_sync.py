@@ -6,12 +6,12 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, overload
 
 import pydantic
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConcurrencyError, ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -22,6 +22,7 @@ from ._errors import (
     RealtimeError,
     RealtimeTimeoutError,
     UnsentMessagesError,
+    concurrent_receive_error,
     is_retryable_open_error,
     translate_open_error,
 )
@@ -132,7 +133,7 @@ class RealtimeConnection(Generic[T]):
 
     @property
     def close_code(self) -> int | None:
-        """Close code received from the server (1006: dropped); ``None`` until closed for good."""
+        """Why the connection ended (see :class:`RealtimeConnectionClosed`); ``None`` until closed for good."""
         error = self._close_error
         return error.code if error is not None else None
 
@@ -188,6 +189,8 @@ class RealtimeConnection(Generic[T]):
             frame = self._recv_after_close(ws, timeout, report=True)
         except TimeoutError:
             raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+        except ConcurrencyError:
+            raise concurrent_receive_error() from None
         return self._decode(frame)
 
     def recv_raw(self, timeout: float | None = None) -> str | bytes:
@@ -199,6 +202,8 @@ class RealtimeConnection(Generic[T]):
             return self._recv_after_close(ws, timeout, report=True)
         except TimeoutError:
             raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+        except ConcurrencyError:
+            raise concurrent_receive_error() from None
 
     def __iter__(self) -> Iterator[T | UnknownMessage | bytes]:
         """Messages until the connection is closed normally (or by this side)."""
@@ -214,6 +219,8 @@ class RealtimeConnection(Generic[T]):
                     if exc.normal or self._closing:
                         return
                     raise
+            except ConcurrencyError:
+                raise concurrent_receive_error() from None
             yield decode(frame)
 
     def _recv_after_close(self, ws: ClientConnection, timeout: float | None, *, report: bool) -> str | bytes:
@@ -236,6 +243,8 @@ class RealtimeConnection(Generic[T]):
                 continue
             except TimeoutError:
                 raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+            except ConcurrencyError:
+                raise concurrent_receive_error() from None
 
     def _closed_error_locked(self, report: bool) -> RealtimeError:
         if report and self._unreported is not None:
@@ -298,7 +307,7 @@ class RealtimeConnection(Generic[T]):
     def on(self, event: EventType | str, handler: Handler) -> Handler: ...
 
     @overload
-    def on(self, event: type[M], handler: Any) -> Any: ...
+    def on(self, event: type[M], handler: Callable[[M], object]) -> Callable[[M], object]: ...
 
     def on(self, event: EventType | str | type[Any], handler: Any) -> Any:
         """Register ``handler`` for a lifecycle event, a message tag or a message class.
@@ -355,6 +364,12 @@ class RealtimeConnection(Generic[T]):
                     frame = self._recv_after_close(ws, None, report=False)
                 except RealtimeError:
                     return  # CLOSE and ERROR handlers were fired where it happened
+                except RuntimeError as exc:
+                    self._listener_error = exc
+                    return
+            except ConcurrencyError:
+                self._listener_error = concurrent_receive_error()
+                return
             message = decode(frame)
             if not self._call_all(handlers.for_message(message), message):
                 return
