@@ -6,7 +6,6 @@ users run.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -96,6 +95,7 @@ def generate(options: GenerateOptions, progress: Progress = _quiet) -> GenerateR
 
 def generate_openapi(doc: Document, options: GenerateOptions, progress: Progress = _quiet) -> GenerateResult:
     from .models import generate_models
+    from .models.formatting import format_python_files
     from .openapi.lift import lift_inline_schemas
     from .openapi.parser import ClientOptions, SecuritySchemeOption, build_client_ir
     from .openapi.render import render_client
@@ -135,11 +135,11 @@ def generate_openapi(doc: Document, options: GenerateOptions, progress: Progress
             ),
         )
         files = dict(models.files)
-        files.update(render_client(ir, models))
+        files.update(format_python_files(render_client(ir, models)))
         files.update(runtime_files("_runtime"))
         files[".autosdk-generated"] = marker_text("openapi", doc.path.name, package)
     with _step(result, progress, f"Writing {len(files)} files"):
-        result.files_written = write_tree(target, files, owner="openapi", prepare=format_python)
+        result.files_written = write_tree(target, files, owner="openapi")
     result.counts = {
         "schemas": len(models.class_for_schema),
         "classes": len(models.classes),
@@ -155,20 +155,3 @@ def runtime_files(prefix: str) -> dict[str, str]:
         f"{prefix}/{path.name}": path.read_text(encoding="utf-8")
         for path in sorted(RUNTIME_DIR.glob("*.py"))
     }
-
-
-def format_python(folder: Path) -> None:
-    """ruff-format the generated modules (not the copied runtime, which must stay byte-identical)."""
-    from ruff.__main__ import find_ruff_bin
-
-    targets = [p for p in sorted(folder.iterdir()) if p.name != "_runtime" and (p.is_dir() or p.suffix == ".py")]
-    if not targets:
-        return
-    proc = subprocess.run(
-        [find_ruff_bin(), "format", "--isolated", "--quiet", "--line-length", "120", *map(str, targets)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"ruff format failed on the generated code (a generator bug):\n{proc.stderr}")

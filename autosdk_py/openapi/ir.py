@@ -49,10 +49,37 @@ class RequestBody:
 @dataclass(frozen=True)
 class Response:
     kind: ResponseKind
-    annotation: str  # the method's return type
+    annotation: str  # the return type (for SSE: the event type)
     cast: str  # expression passed as ``cast_to`` / ``event_type``
     unwrap_root: bool = False  # RootModel responses return ``.root``
     content_type: str | None = None
+    wrap_cast: bool = False  # the call's result is ``cast`` to the return type (type aliases)
+
+    def returns(self, aio: bool) -> str:
+        if self.kind == "sse":
+            return f"{'AsyncStream' if aio else 'Stream'}[{self.annotation}]"
+        if self.kind == "binary_stream":
+            return "AsyncBinaryStream" if aio else "BinaryStream"
+        return self.annotation
+
+    def prefix(self, aio: bool) -> str:
+        """What stands before ``self._client.request(`` in the method body."""
+        awaited = "await " if aio else ""
+        if self.kind == "none":
+            return awaited
+        if self.wrap_cast:
+            return f'return cast("{self.returns(aio)}", {awaited}'
+        if self.unwrap_root:
+            return f"return ({awaited}"
+        return f"return {awaited}"
+
+    @property
+    def suffix(self) -> str:
+        if self.wrap_cast:
+            return ")"
+        if self.unwrap_root:
+            return ").root"
+        return ""
 
 
 @dataclass(frozen=True)

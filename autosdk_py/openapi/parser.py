@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -358,15 +359,16 @@ def _request_body(ctx: _Context, body: Any, taken: set[str], pointer: str) -> Re
         return RequestBody("raw", ctype, required, whole_name=name, whole_annotation="bytes | str")
     if cls.kind != "model":
         name = unique("body", taken)
-        annotation = cls.fields[0].annotation if cls.kind == "root" and cls.fields else cls.class_name
+        is_root = cls.kind == "root" and bool(cls.fields)
+        annotation = bare_annotation(cls.fields[0].annotation) if is_root else cls.class_name
         ctx.used_names.add(cls.class_name)
-        wraps = cls.class_name if cls.kind == "root" else None
+        wraps = cls.class_name if is_root else None
         return RequestBody("json", ctype, required, whole_name=name, whole_annotation=annotation, whole_wraps_root=wraps)
     file_props = _file_properties(ctx, cls.spec_name) if kind in ("multipart", "form") else {}
     fields: list[BodyField] = []
     for f in cls.fields:
         is_file = f.alias in file_props
-        annotation = f.annotation
+        annotation = bare_annotation(f.annotation)
         if is_file:
             annotation = "Sequence[FileTypes]" if file_props[f.alias] else "FileTypes"
         fields.append(
@@ -445,8 +447,10 @@ def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> lis
                 found.append(_model_response(ctx, schema, ctype))
             elif kind == "sse":
                 event = _model_response(ctx, schema, ctype)
-                annotation = f"Stream[{event.annotation}]" if event.kind == "model" else "Stream[object]"
-                found.append(Response("sse", annotation, event.cast, unwrap_root=event.unwrap_root, content_type=ctype))
+                found.append(
+                    Response("sse", event.annotation, event.cast, unwrap_root=event.unwrap_root,
+                             wrap_cast=event.wrap_cast or event.unwrap_root, content_type=ctype)
+                )
             elif kind == "text":
                 found.append(Response("text", "str", "str", content_type=ctype))
             else:
@@ -462,7 +466,11 @@ def _model_response(ctx: _Context, schema: Any, ctype: str) -> Response:
         return Response("model", "object", "object", content_type=ctype)
     ctx.used_names.add(cls.class_name)
     if cls.kind == "root" and cls.fields:
-        return Response("model", cls.fields[0].annotation, f"_models.{cls.class_name}", unwrap_root=True,
+        return Response("model", bare_annotation(cls.fields[0].annotation), f"_models.{cls.class_name}",
+                        unwrap_root=True, content_type=ctype)
+    if cls.kind == "alias":
+        # A TypeAliasType is a fine annotation but not a ``type[T]`` value for mypy: cast both ways.
+        return Response("model", cls.class_name, f"cast(Any, _models.{cls.class_name})", wrap_cast=True,
                         content_type=ctype)
     return Response("model", cls.class_name, f"_models.{cls.class_name}", content_type=ctype)
 
@@ -489,7 +497,7 @@ def _annotation(ctx: _Context, schema: AnySchema) -> str:
     if cls is not None:
         ctx.used_names.add(cls.class_name)
         if cls.kind == "root" and cls.fields:
-            return cls.fields[0].annotation
+            return bare_annotation(cls.fields[0].annotation)
         return cls.class_name
     if _ref_of(schema) is not None:
         return "Any"
@@ -556,6 +564,24 @@ def _imports_for(ctx: _Context, methods: Sequence[Method]) -> tuple[str, ...]:
 
 def annotation_names(text: str) -> set[str]:
     return set(_IDENT.findall(text))
+
+
+class _StripAnnotated(ast.NodeTransformer):
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.value, ast.Name) and node.value.id == "Annotated":
+            inner = node.slice
+            if isinstance(inner, ast.Tuple) and inner.elts:
+                return inner.elts[0]
+        return node
+
+
+def bare_annotation(text: str) -> str:
+    """``Annotated[str, Field(alias="class")] | None`` -> ``str | None``: the type a caller passes."""
+    if "Annotated" not in text:
+        return text
+    tree = ast.parse(text, mode="eval")
+    return ast.unparse(_StripAnnotated().visit(tree.body))
 
 
 # --- docstrings ---------------------------------------------------------------------------------

@@ -70,10 +70,12 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
                 runtime |= {"NOT_GIVEN", "NotGiven"}
         for text in texts:
             names |= annotation_names(text)
+        if m.response.wrap_cast:
+            typing.add("cast")
+        if m.response.cast.startswith("cast(Any"):
+            typing.add("Any")
         if m.response.kind == "sse":
             runtime |= {"Stream", "AsyncStream"}
-            if m.response.unwrap_root:
-                typing.add("cast")
         if m.response.kind == "binary_stream":
             runtime |= {"BinaryStream", "AsyncBinaryStream"}
     runtime |= {n for n in names if n in ("FileTypes",)}
@@ -83,6 +85,7 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
     )
     if client_module:
         runtime |= {"SyncAPIClient", "AsyncAPIClient", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Timeout", "Credential"}
+        typing.add("Self")
     else:
         runtime |= {"SyncAPIClient", "AsyncAPIClient"}
     return Uses(
@@ -97,7 +100,7 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
 
 def _uses_models_at_runtime(m: Method) -> bool:
     body = m.body
-    return m.response.cast.startswith("_models.") or (
+    return "_models." in m.response.cast or (
         body is not None and body.kind == "json" and bool(body.model or body.whole_wraps_root)
     )
 
@@ -105,7 +108,10 @@ def _uses_models_at_runtime(m: Method) -> bool:
 def render_client(ir: ClientIR, models: ModelsOutput) -> dict[str, str]:
     """Relative path -> text for ``__init__.py``, ``_client.py`` and ``resources/*``."""
     files: dict[str, str] = {}
-    files["__init__.py"] = render("openapi/__init__.py.jinja", ir=ir, runtime_exports=RUNTIME_EXPORTS)
+    exports = {"models", "Client", "AsyncClient", ir.client_class, ir.async_client_class, *RUNTIME_EXPORTS}
+    files["__init__.py"] = render(
+        "openapi/__init__.py.jinja", ir=ir, runtime_exports=RUNTIME_EXPORTS, all_exports=sorted(exports)
+    )
     files["_client.py"] = render(
         "openapi/_client.py.jinja",
         ir=ir,

@@ -19,9 +19,20 @@ from typing import Final, Self, TypeVar
 import httpx
 
 from ._binary import AsyncBinaryStream, BinaryStream
-from ._credentials import Credential, apply_credentials, missing_credentials_hint, select_credentials
+from ._credentials import (
+    Credential,
+    apply_credentials,
+    missing_credentials_hint,
+    select_credentials,
+)
 from ._decoding import cast_response
-from ._encoding import encode_headers, encode_query, expand_path, merge_extra_body, to_jsonable
+from ._encoding import (
+    encode_headers,
+    encode_query,
+    expand_path,
+    merge_extra_body,
+    to_jsonable,
+)
 from ._exceptions import connection_error, make_status_error
 from ._multipart import EncodedFile, encode_files, encode_form_fields
 from ._retry import is_retryable_exception, retry_delay, should_retry_response
@@ -113,7 +124,7 @@ class _BaseAPIClient:
         content: bytes | str | NotGiven,
         content_type: str | None,
         data: Mapping[str, object] | None,
-        files: Mapping[str, FileTypes | Sequence[FileTypes]] | None,
+        files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None,
         security: Sequence[Sequence[str]] | None,
         options: RequestOptions | None,
     ) -> _PreparedRequest:
@@ -316,7 +327,7 @@ class SyncAPIClient(_BaseAPIClient):
         content: bytes | str | NotGiven = NOT_GIVEN,
         content_type: str | None = None,
         data: Mapping[str, object] | None = None,
-        files: Mapping[str, FileTypes | Sequence[FileTypes]] | None = None,
+        files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None = None,
         security: Sequence[Sequence[str]] | None = None,
         options: RequestOptions | None = None,
     ) -> T:
@@ -351,7 +362,7 @@ class SyncAPIClient(_BaseAPIClient):
         content: bytes | str | NotGiven = NOT_GIVEN,
         content_type: str | None = None,
         data: Mapping[str, object] | None = None,
-        files: Mapping[str, FileTypes | Sequence[FileTypes]] | None = None,
+        files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None = None,
         security: Sequence[Sequence[str]] | None = None,
         options: RequestOptions | None = None,
     ) -> Stream[T]:
@@ -385,7 +396,7 @@ class SyncAPIClient(_BaseAPIClient):
         content: bytes | str | NotGiven = NOT_GIVEN,
         content_type: str | None = None,
         data: Mapping[str, object] | None = None,
-        files: Mapping[str, FileTypes | Sequence[FileTypes]] | None = None,
+        files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None = None,
         security: Sequence[Sequence[str]] | None = None,
         options: RequestOptions | None = None,
     ) -> BinaryStream:
@@ -502,7 +513,7 @@ class AsyncAPIClient(_BaseAPIClient):
         content: bytes | str | NotGiven = NOT_GIVEN,
         content_type: str | None = None,
         data: Mapping[str, object] | None = None,
-        files: Mapping[str, FileTypes | Sequence[FileTypes]] | None = None,
+        files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None = None,
         security: Sequence[Sequence[str]] | None = None,
         options: RequestOptions | None = None,
     ) -> T:
@@ -537,7 +548,7 @@ class AsyncAPIClient(_BaseAPIClient):
         content: bytes | str | NotGiven = NOT_GIVEN,
         content_type: str | None = None,
         data: Mapping[str, object] | None = None,
-        files: Mapping[str, FileTypes | Sequence[FileTypes]] | None = None,
+        files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None = None,
         security: Sequence[Sequence[str]] | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncStream[T]:
@@ -571,7 +582,7 @@ class AsyncAPIClient(_BaseAPIClient):
         content: bytes | str | NotGiven = NOT_GIVEN,
         content_type: str | None = None,
         data: Mapping[str, object] | None = None,
-        files: Mapping[str, FileTypes | Sequence[FileTypes]] | None = None,
+        files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None = None,
         security: Sequence[Sequence[str]] | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncBinaryStream:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pydantic
 
 from ._encoding import is_omitted, json_text, stringify
-from ._types import FileTypes
+from ._types import FileTypes, NotGiven
 
 __all__ = ["EncodedFile", "encode_files", "encode_form_fields"]
 
@@ -80,7 +80,7 @@ def _encode_file(field: str, value: object) -> EncodedFile:
 
 
 def encode_files(
-    files: Mapping[str, FileTypes | Sequence[FileTypes]] | None,
+    files: Mapping[str, FileTypes | Sequence[FileTypes] | NotGiven] | None,
 ) -> list[tuple[str, EncodedFile]]:
     """Read every file into memory; a list of files becomes a repeated part."""
     encoded: list[tuple[str, EncodedFile]] = []
