@@ -85,6 +85,19 @@ def generate(
         if not quiet:
             typer.echo(message, err=True)
 
+    interactive = sys.stderr.isatty()
+
+    def progress(step: str, elapsed: float | None) -> None:
+        # One line per step: on a terminal the step shows while it runs, then gets its time.
+        if quiet:
+            return
+        if elapsed is None:
+            if interactive:
+                typer.echo(f"  {step} ...", err=True, nl=False)
+            return
+        line = f" {elapsed:.1f} s" if interactive else f"  {step} ... {elapsed:.1f} s"
+        typer.echo(line, err=True)
+
     started = time.perf_counter()
     try:
         options = GenerateOptions(
@@ -101,7 +114,7 @@ def generate(
         )
         if json_serializer_context is not None:
             say("note: --json-serializer-context is a C# (System.Text.Json) setting; it has no effect in Python")
-        result = run_generate(options, progress=say)
+        result = run_generate(options, progress=progress)
     except (SpecError, SpecErrors) as err:
         _fail(err)
         return

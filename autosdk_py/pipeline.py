@@ -17,7 +17,7 @@ from .loader import Document, check_local_refs, load_document
 from .naming import namespace_from_title, package_name
 from .writer import marker_text, write_tree
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float | None], None]  # (step, None) when it starts, (step, seconds) when done
 
 RUNTIME_DIR = Path(__file__).parent / "runtime"
 
@@ -46,18 +46,18 @@ class GenerateResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _quiet(_: str) -> None:
+def _quiet(_step: str, _elapsed: float | None) -> None:
     pass
 
 
 @contextmanager
 def _step(result: GenerateResult, progress: Progress, label: str) -> Iterator[None]:
-    progress(f"{label}...")
+    progress(label, None)
     start = time.perf_counter()
     yield
     elapsed = time.perf_counter() - start
     result.timings[label] = elapsed
-    progress(f"{label}: done in {elapsed:.1f} s")
+    progress(label, elapsed)
 
 
 def resolve_package(namespace: str | None, doc: Document, option: str = "--namespace") -> tuple[str, str | None]:

@@ -6,6 +6,7 @@ Runs offline: the REST server (server.py beside this file) listens on 127.0.0.1 
 from __future__ import annotations
 
 import importlib
+import logging
 import subprocess
 import sys
 import tempfile
@@ -51,24 +52,25 @@ def main() -> None:
 
 def use_the_sdk(plant_monitor: object, url: str) -> None:
     from plant_monitor import NotFoundError, PlantMonitorClient  # type: ignore[import-not-found]
-    from plant_monitor.models import Species  # type: ignore[import-not-found]
-
     client = PlantMonitorClient(api_key="demo-token", base_url=url)
 
     step("JSON in, typed model out")
-    created = client.plants.create_plant(name="Kitchen basil", species=Species.herb, light="full-sun", tags=["kitchen"])
+    created = client.plants.create_plant(name="Kitchen basil", species="herb", light="full-sun", tags=["kitchen"])
     print(f"  client.plants.create_plant(...) -> {type(created).__name__}(id={created.id!r}, name={created.name!r})")
     page = client.plants.list_plants(limit=2)
     print(f"  client.plants.list_plants(limit=2) -> {len(page.items)} plants: {[p.name for p in page.items]}")
 
     step("Retries: the server answers 429 with Retry-After: 0.1 once; the client waits and retries")
-    readings = client.readings.list_sensor_readings(created.id)
-    print(f"  client.readings.list_sensor_readings(...) -> {type(readings).__name__} with {len(readings.items)} readings")
+    # The runtime logs each retry on the package's logger; show those lines here.
+    logging.basicConfig(format="  [log] %(message)s")
+    logging.getLogger("plant_monitor").setLevel(logging.INFO)
+    readings = client.readings.list_sensor_readings("plt_1")
+    print(f"  client.readings.list_sensor_readings(...) -> {len(readings)} readings, e.g. {readings[0]!r}")
 
     step("Server-sent events as typed objects")
     with client.readings.stream_sensor_readings("plt_1") as stream:
         for reading in stream:
-            print(f"  {type(reading).__name__}: {reading.kind.value} = {reading.value} {reading.unit}")
+            print(f"  {type(reading).__name__}: {reading.kind} = {reading.value} {reading.unit}")
 
     step("Multipart upload and binary download")
     with tempfile.TemporaryDirectory() as tmp:
