@@ -142,7 +142,7 @@ def _shape(schema: Any, resolve: Resolver, seen: frozenset[str]) -> Shape:
         if not isinstance(members, list):
             continue
         member_shapes = [_shape(m, resolve, seen) for m in members]
-        non_null = [m for m in member_shapes if m != {"types": ["null"]}]
+        non_null = [m for m in member_shapes if m not in ({"types": ["null"]}, {"nullable": True})]
         if len(non_null) != len(member_shapes):
             nullable = True
         if key != "allOf" and len(non_null) == 1 and _structural_keys(schema) == {key}:

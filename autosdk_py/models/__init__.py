@@ -146,21 +146,34 @@ def _read_classes(
     for module in sorted(set(module_of.values())):
         parsed.update(class_fields(files[f"models/{module}.py"]))
 
-    resolved: dict[str, list[FieldInfo]] = {}
+    mros: dict[str, list[str]] = {}
 
-    def fields_of(name: str, depth: int = 0) -> list[FieldInfo]:
-        if name in resolved:
-            return resolved[name]
-        bases, own, _kind = parsed[name]
+    def mro(name: str, depth: int = 0) -> list[str]:
+        """C3 linearization over the generated classes (``BaseModel`` and other outside bases left out)."""
+        if name in mros:
+            return mros[name]
+        bases = [b for b in parsed[name][0] if b in parsed] if depth < 50 else []
+        sequences = [list(mro(b, depth + 1)) for b in bases] + [list(bases)]
+        result = [name]
+        while any(sequences):
+            for seq in sequences:
+                head = seq[0] if seq else None
+                if head is not None and not any(head in other[1:] for other in sequences):
+                    break
+            else:  # pragma: no cover - Python itself would have rejected the class
+                raise SplitError(f"inconsistent bases of {name}")
+            result.append(head)
+            sequences = [s[1:] if s and s[0] == head else s for s in sequences]
+        mros[name] = result
+        return result
+
+    def fields_of(name: str) -> list[FieldInfo]:
+        """Fields in pydantic's order: collected along the reversed MRO, an override keeping its place."""
         merged: dict[str, FieldInfo] = {}
-        for base in bases:
-            if base in parsed and depth < 50:
-                for f in fields_of(base, depth + 1):
-                    merged.setdefault(f.name, f)
-        for f in own:
-            merged[f.name] = f  # an override keeps the inherited position, as in pydantic
-        resolved[name] = list(merged.values())
-        return resolved[name]
+        for cls in reversed(mro(name)):
+            for f in parsed[cls][1]:
+                merged[f.name] = f
+        return list(merged.values())
 
     classes: dict[str, ModelClass] = {}
     for name, module in module_of.items():
