@@ -23,6 +23,10 @@ RESERVED_PARAMETER_NAMES = frozenset(
         "extra_body",
         "timeout",
         "request",
+        # module-level names the generated method bodies call
+        "cast",
+        "build_model",
+        "warnings",
     }
 )
 

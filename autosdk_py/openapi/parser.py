@@ -437,7 +437,7 @@ def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> lis
         resp = _resolve(ctx, responses[code], module.Response)
         content = resp.content or {}
         if not content or code == "204":
-            found.append(Response("none", "None", "type(None)"))
+            found.append(Response("none", "None", "NoneType"))
             continue
         order = {"json": 0, "sse": 1, "binary": 2, "text": 3, "multipart": 4, "form": 5}
         for ctype in sorted(content, key=lambda c: (order[media_kind(c)], c)):
@@ -457,7 +457,7 @@ def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> lis
                 found.append(Response("bytes", "bytes", "bytes", content_type=ctype))
         if found:
             break
-    return found or [Response("none", "None", "type(None)")]
+    return found or [Response("none", "None", "NoneType")]
 
 
 def _model_response(ctx: _Context, schema: Any, ctype: str) -> Response:

@@ -49,13 +49,14 @@ class Uses:
     warnings: bool
     sequence: bool
     models: bool  # whether the module refers to ``_models.X`` at run time
+    none_type: bool  # whether a method returns nothing (``cast_to=NoneType``)
 
 
-def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: bool, has_auth: bool) -> Uses:
+def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: bool, type_imports: bool) -> Uses:
     methods = list(methods)
     names: set[str] = set()
     runtime: set[str] = set()
-    typing: set[str] = {"TYPE_CHECKING"}
+    typing: set[str] = set()
     if methods:
         runtime |= {"NOT_GIVEN", "NotGiven", "Headers", "Query", "Body", "Timeout", "RequestOptions"}
     for m in methods:
@@ -83,6 +84,8 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
     support = sorted(
         {line for n, line in models.name_imports.items() if n in names and n not in _TYPING and n not in models.classes}
     )
+    if type_imports or support:
+        typing.add("TYPE_CHECKING")
     if client_module:
         runtime |= {"SyncAPIClient", "AsyncAPIClient", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Timeout", "Credential"}
         typing.add("Self")
@@ -95,6 +98,7 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
         warnings=any(m.deprecated for m in methods),
         sequence="Sequence" in names,
         models=any(_uses_models_at_runtime(m) for m in methods),
+        none_type=any(m.response.cast == "NoneType" for m in methods),
     )
 
 
@@ -115,7 +119,9 @@ def render_client(ir: ClientIR, models: ModelsOutput) -> dict[str, str]:
     files["_client.py"] = render(
         "openapi/_client.py.jinja",
         ir=ir,
-        uses=_uses(ir.root.methods, models, client_module=True, has_auth=bool(ir.auth)),
+        uses=_uses(
+            ir.root.methods, models, client_module=True, type_imports=bool(ir.resources or ir.root.imports)
+        ),
     )
     files["resources/__init__.py"] = render("openapi/resources_init.py.jinja", ir=ir)
     for res in ir.resources:
@@ -125,7 +131,7 @@ def render_client(ir: ClientIR, models: ModelsOutput) -> dict[str, str]:
 
 
 def _render_resource(ir: ClientIR, res: Resource, models: ModelsOutput) -> str:
-    uses = _uses(res.methods, models, client_module=False, has_auth=False)
+    uses = _uses(res.methods, models, client_module=False, type_imports=bool(res.imports))
     return render("openapi/resource.py.jinja", ir=ir, resource=res, uses=uses)
 
 
