@@ -29,7 +29,7 @@ _MODULE_OF: dict[str, str] = {
     "PetStatus": "._pet_status",
 }
 
-__all__ = [
+__all__: list[str] = [
     "Category",
     "Error",
     "FindPetsByTagsResponse",

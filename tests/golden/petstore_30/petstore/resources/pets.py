@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from types import NoneType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
@@ -164,7 +165,7 @@ class PetsResource:
             path_params={
                 "petId": pet_id,
             },
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -347,7 +348,7 @@ class AsyncPetsResource:
             path_params={
                 "petId": pet_id,
             },
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,

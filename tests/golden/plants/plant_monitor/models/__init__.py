@@ -59,7 +59,7 @@ _MODULE_OF: dict[str, str] = {
     "WateringCommand": "._watering_command",
 }
 
-__all__ = [
+__all__: list[str] = [
     "Alert",
     "AlertAck",
     "Error",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from types import NoneType
 from typing import TYPE_CHECKING
 
 from .. import models as _models
@@ -161,7 +162,7 @@ class PlantsResource:
             path_params={
                 "plant_id": plant_id,
             },
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -346,7 +347,7 @@ class AsyncPlantsResource:
             path_params={
                 "plant_id": plant_id,
             },
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -49,7 +49,7 @@ _MODULE_OF: dict[str, str] = {
     "VoiceSettings": "._voice_settings",
 }
 
-__all__ = [
+__all__: list[str] = [
     "Body_upload_file_v1_files_post",
     "DoneEvent",
     "Error",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import NoneType
 from typing import TYPE_CHECKING, Literal
 
 from .. import models as _models
@@ -92,7 +93,7 @@ class FilesResource:
             },
             content=content,
             content_type="application/octet-stream",
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -166,7 +167,7 @@ class AsyncFilesResource:
             },
             content=content,
             content_type="application/octet-stream",
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from types import NoneType
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import models as _models
@@ -164,7 +165,7 @@ class ItemsResource:
             path_params={
                 "item_id": item_id,
             },
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -341,7 +342,7 @@ class AsyncItemsResource:
             path_params={
                 "item_id": item_id,
             },
-            cast_to=type(None),
+            cast_to=NoneType,
             options=RequestOptions(
                 extra_headers=extra_headers,
                 extra_query=extra_query,
