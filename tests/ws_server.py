@@ -293,9 +293,10 @@ class WsServer:
         handshake = Handshake(split.path, split.query, list(request.headers.raw_items()))
         with self._changed:
             self.handshakes.append(handshake)
-            self._handshake_of[websocket] = handshake
             rejection = self._rejections[0] if self._rejections else None
-            if rejection is not None:
+            if rejection is None:
+                self._handshake_of[websocket] = handshake
+            else:
                 handshake.rejected_with = rejection.status
                 if rejection.remaining is not None:
                     rejection.remaining -= 1

@@ -4,10 +4,27 @@ This package is copied verbatim into every generated realtime client (as
 ``<package>/realtime/_runtime``), so it depends only on the standard library, ``websockets``
 (>= 14) and ``pydantic`` v2, and imports its own modules relatively.
 
-Generated code builds one :class:`MessageDecoder` per module from a discriminated-union
-``TypeAdapter`` of the server messages, subclasses :class:`RealtimeConnection` /
-:class:`AsyncRealtimeConnection` to add typed ``send_<message>()`` methods, and opens
-connections with :func:`connect_sync` / :func:`connect_async`.
+How generated code uses it:
+
+* one :class:`MessageDecoder` per module, from a discriminated-union ``TypeAdapter`` of the
+  server messages (or a plain union when they share no tag field);
+* subclasses of :class:`RealtimeConnection` / :class:`AsyncRealtimeConnection` adding one
+  typed ``send_<message>()`` per client message, each calling ``send_model()``;
+* :func:`connect_sync` / :func:`connect_async` with a complete :class:`ConnectOptions`.
+
+What callers can rely on:
+
+* received frames are a server message class, :class:`UnknownMessage` (unknown tag, or a
+  frame that does not validate: never a crash, never a mis-typed object) or ``bytes``;
+* ``send_model()`` sends compact JSON of the fields the caller set, plus constant tags;
+* failures are :class:`RealtimeError` subclasses, never websockets' exceptions;
+* abnormal closes (:attr:`ReconnectPolicy.close_codes`) reconnect with backoff, receiving
+  continues and sends made meanwhile are flushed in order; messages that could not be
+  delivered are raised as :class:`UnsentMessagesError` and given to ERROR handlers.
+
+Modules: ``_options`` (what to connect to), ``_decoding`` / ``_encoding`` (frames <-> models),
+``_errors``, ``_events`` (handlers), ``_reconnect`` (shared reconnection rules), ``_sync`` and
+``_async`` (the two connection flavours).
 """
 
 from ._async import AsyncRealtimeConnection, connect_async

@@ -100,6 +100,7 @@ class AsyncRealtimeConnection(Generic[T]):
         self._reconnect_task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._listener_error: BaseException | None = None
+        self._direct_sender: asyncio.Task[Any] | None = None  # runs RECONNECT handlers
 
     # -- properties ---------------------------------------------------------------------
 
@@ -264,13 +265,17 @@ class AsyncRealtimeConnection(Generic[T]):
     async def _send_slow(self, data: str | bytes) -> None:
         while True:
             state = self._state
+            direct = False
             if state is State.RECONNECTING:
-                try:
-                    self._pending.push(data)
-                    return
-                except UnsentMessagesError as overflow:
-                    await self._fire(EventType.ERROR, overflow)
-                    raise
+                if self._direct_sender is not None and self._direct_sender is asyncio.current_task():
+                    direct = True  # a RECONNECT handler: on the new socket, ahead of the queue
+                else:
+                    try:
+                        self._pending.push(data)
+                        return
+                    except UnsentMessagesError as overflow:
+                        await self._fire(EventType.ERROR, overflow)
+                        raise
             if state is State.CLOSED:
                 raise self._closed_error(True)
             ws = self._ws
@@ -278,6 +283,10 @@ class AsyncRealtimeConnection(Generic[T]):
                 await ws.send(data)
                 return
             except ConnectionClosed:
+                if direct:
+                    raise RealtimeConnectionClosed(
+                        *close_details(ws.protocol), detail="the new connection failed during RECONNECT handlers"
+                    ) from None
                 await self._connection_lost(ws)
 
     # -- handlers -----------------------------------------------------------------------
@@ -361,8 +370,9 @@ class AsyncRealtimeConnection(Generic[T]):
             try:
                 await _call(handler, payload)
             except Exception as exc:
-                if event is EventType.ERROR:
-                    logger.exception("realtime ERROR handler %r failed", handler)
+                if event is EventType.ERROR or not self._handlers.lifecycle(EventType.ERROR):
+                    # Nobody else to tell: a log line is the last place it can still be seen.
+                    logger.exception("realtime %s handler %r failed", event.name, handler)
                 else:
                     await self._fire(EventType.ERROR, exc)
 
@@ -431,7 +441,7 @@ class AsyncRealtimeConnection(Generic[T]):
         for attempt in range(1, policy.max_attempts + 1):
             await asyncio.sleep(reconnect_delay(policy, attempt))
             try:
-                ws = await open_async_websocket(self._options)
+                ws = await open_async_websocket(self.options_for_reconnect())
             except RealtimeError as exc:
                 last_error = exc
                 if is_retryable_open_error(exc):
@@ -441,15 +451,25 @@ class AsyncRealtimeConnection(Generic[T]):
                 await ws.close()
                 return
             self._ws = ws
+            # Before the flush: a new connection is a new server session, so handlers
+            # re-sending session setup must get ahead of the messages queued meanwhile.
+            self._direct_sender = asyncio.current_task()
+            try:
+                await self._fire(EventType.RECONNECT, ReconnectInfo(attempt, code, reason))
+            finally:
+                self._direct_sender = None
             if await self._flush(ws):
                 if self._closing:
                     return  # close() took over while flushing; it closes self._ws
                 self._state = State.OPEN
                 self._settled.set()
-                await self._fire(EventType.RECONNECT, ReconnectInfo(attempt, code, reason))
                 return
             last_error = RealtimeConnectionClosed(*close_details(ws.protocol), detail="while flushing")
         await self._give_up(code, reason, attempt, last_error)
+
+    def options_for_reconnect(self) -> ConnectOptions:
+        """Options for the next reconnection attempt: override to refresh short-lived credentials."""
+        return self._options
 
     async def _flush(self, ws: ClientConnection) -> bool:
         # Sends queued while flushing join the queue (the state is still RECONNECTING),

@@ -45,6 +45,8 @@ class ReconnectInfo:
     """A successful reconnection (passed to RECONNECT handlers).
 
     ``attempt`` counts from 1; ``close_code``/``close_reason`` describe the close that caused it.
+    Handlers run before the messages queued during the reconnection are flushed, and their
+    own sends go to the new connection first (the connection still reports ``reconnecting``).
     """
 
     attempt: int

@@ -84,6 +84,11 @@ class RealtimeConnection(Generic[T]):
     meanwhile are queued and flushed in order. Messages that could not be delivered are
     always reported (:class:`UnsentMessagesError`), never dropped silently.
 
+    A reopened connection is usually a new server session (OpenAI's realtime API does not
+    resume one), so session setup must be sent again: do it in a RECONNECT handler. Those
+    run once the new connection is open but before the queued messages are flushed, and
+    what they send goes first; ``options_for_reconnect()`` can refresh credentials.
+
     Thread safety: one thread receives (the iterating thread, or the listener thread);
     any thread may send. The receive path takes no lock; the send path takes one only
     while reconnecting.
@@ -111,6 +116,7 @@ class RealtimeConnection(Generic[T]):
         self._reconnect_thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
         self._listener_error: BaseException | None = None
+        self._direct_sender: threading.Thread | None = None  # runs RECONNECT handlers
 
     # -- properties ---------------------------------------------------------------------
 
@@ -281,24 +287,33 @@ class RealtimeConnection(Generic[T]):
 
     def _send_slow(self, data: str | bytes) -> None:
         while True:
+            direct = False
+            overflow: UnsentMessagesError | None = None
             with self._lock:
                 state = self._state
                 if state is State.RECONNECTING:
-                    try:
-                        self._pending.push(data)
-                        return
-                    except UnsentMessagesError as overflow:
-                        error: RealtimeError = overflow
+                    if self._direct_sender is threading.current_thread():
+                        direct = True  # a RECONNECT handler: on the new socket, ahead of the queue
+                    else:
+                        try:
+                            self._pending.push(data)
+                            return
+                        except UnsentMessagesError as exc:
+                            overflow = exc
                 elif state is State.CLOSED:
                     raise self._closed_error_locked(True)
                 ws = self._ws
-            if state is State.RECONNECTING:
-                self._fire(EventType.ERROR, error)
-                raise error
+            if overflow is not None:
+                self._fire(EventType.ERROR, overflow)
+                raise overflow
             try:
                 ws.send(data)
                 return
             except ConnectionClosed:
+                if direct:
+                    raise RealtimeConnectionClosed(
+                        *close_details(ws.protocol), detail="the new connection failed during RECONNECT handlers"
+                    ) from None
                 self._connection_lost(ws)
 
     # -- handlers -----------------------------------------------------------------------
@@ -392,8 +407,9 @@ class RealtimeConnection(Generic[T]):
             try:
                 handler(payload)
             except Exception as exc:
-                if event is EventType.ERROR:
-                    logger.exception("realtime ERROR handler %r failed", handler)
+                if event is EventType.ERROR or not self._handlers.lifecycle(EventType.ERROR):
+                    # Nobody else to tell: a log line is the last place it can still be seen.
+                    logger.exception("realtime %s handler %r failed", event.name, handler)
                 else:
                     self._fire(EventType.ERROR, exc)
 
@@ -473,7 +489,7 @@ class RealtimeConnection(Generic[T]):
             if self._stop_reconnecting.wait(reconnect_delay(policy, attempt)):
                 return
             try:
-                ws = open_sync_websocket(self._options)
+                ws = open_sync_websocket(self.options_for_reconnect())
             except RealtimeError as exc:
                 last_error = exc
                 if is_retryable_open_error(exc):
@@ -481,10 +497,19 @@ class RealtimeConnection(Generic[T]):
                 break
             with self._lock:
                 closing = self._closing
-                flushed = False
                 if not closing:
                     self._ws = ws
-                    flushed = self._flush_locked(ws)
+                    self._direct_sender = threading.current_thread()
+            if not closing:
+                # Before the flush: a new connection is a new server session, so handlers
+                # re-sending session setup must get ahead of the messages queued meanwhile.
+                try:
+                    self._fire(EventType.RECONNECT, ReconnectInfo(attempt, code, reason))
+                finally:
+                    self._direct_sender = None
+                with self._lock:
+                    closing = self._closing
+                    flushed = not closing and self._flush_locked(ws)
                     if flushed:
                         self._state = State.OPEN
                         self._state_changed.notify_all()
@@ -492,10 +517,13 @@ class RealtimeConnection(Generic[T]):
                 ws.close()
                 return
             if flushed:
-                self._fire(EventType.RECONNECT, ReconnectInfo(attempt, code, reason))
                 return
             last_error = RealtimeConnectionClosed(*close_details(ws.protocol), detail="while flushing")
         self._give_up(code, reason, attempt, last_error)
+
+    def options_for_reconnect(self) -> ConnectOptions:
+        """Options for the next reconnection attempt: override to refresh short-lived credentials."""
+        return self._options
 
     def _flush_locked(self, ws: ClientConnection) -> bool:
         pending = self._pending

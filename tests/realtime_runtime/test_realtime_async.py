@@ -383,3 +383,25 @@ def test_queue_overflow_and_close_while_reconnecting_are_reported() -> None:
     assert on_close.messages == ['{"n":1}']
     assert errors == [overflow, on_close]
     assert len(server.handshakes) == 1
+
+
+def test_async_reconnect_handlers_send_ahead_of_queued_messages() -> None:
+    async def scenario(server: WsServer) -> None:
+        ws = await connect_async(options(server, reconnect=ReconnectPolicy(initial_delay=0.3)), DECODER)
+
+        async def resend_setup(info: ReconnectInfo) -> None:
+            assert ws.reconnecting and info.close_code == 1006
+            await ws.send_model(SessionUpdate(session=SessionConfig(voice="alloy")))
+
+        ws.on(EventType.RECONNECT, resend_setup)
+        ws.start_listening()
+        await ws.send_json({"cmd": "drop"})
+        await until(lambda: ws.reconnecting)
+        await ws.send_model(AudioAppend(audio="queued"))
+        await server_until(server, lambda: len(server.connections) == 2 and len(server.connections[1].received) == 2)
+        await ws.close()
+
+    with WsServer(_drop_on_request, record_until_closed) as server:
+        asyncio.run(scenario(server))
+    received = server.connections[1].received
+    assert [json.loads(frame)["type"] for frame in received] == ["session.update", "input_audio_buffer.append"]

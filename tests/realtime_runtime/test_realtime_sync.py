@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -566,3 +567,47 @@ def test_two_receivers_at_once_is_a_clear_usage_error() -> None:
         with pytest.raises(RuntimeError, match="already receiving") as caught:
             ws.recv(timeout=1)
         assert not isinstance(caught.value, WebSocketException)
+
+
+def test_reconnect_handlers_resend_setup_ahead_of_queued_messages_with_fresh_credentials() -> None:
+    class Connection(RealtimeConnection[SessionUpdated | AudioDelta | ErrorEvent]):
+        tokens = iter(["token-2", "token-3"])
+
+        def options_for_reconnect(self) -> ConnectOptions:
+            return dataclasses.replace(self.options, headers={"Authorization": f"Bearer {next(self.tokens)}"})
+
+    with WsServer(_drop_on_request, record_until_closed) as server:
+        opts = options(server, headers={"Authorization": "Bearer token-1"}, reconnect=ReconnectPolicy(initial_delay=0.3))
+        ws = connect_sync(opts, DECODER, Connection)
+        states: list[bool] = []
+
+        def resend_setup(info: ReconnectInfo) -> None:
+            states.append(ws.reconnecting)
+            ws.send_model(SessionUpdate(session=SessionConfig(voice="alloy")))
+
+        ws.on(EventType.RECONNECT, resend_setup)
+        ws.start_listening()
+        ws.send_json({"cmd": "drop"})
+        wait_for(lambda: ws.reconnecting)
+        ws.send_model(AudioAppend(audio="queued"))
+        second = server.connection(1)
+        server.wait_until(lambda: len(second.received) == 2)
+        ws.close()
+    assert [json.loads(frame)["type"] for frame in second.received] == ["session.update", "input_audio_buffer.append"]
+    assert states == [True]
+    assert [h.header("authorization") for h in server.handshakes] == ["Bearer token-1", "Bearer token-2"]
+
+
+def test_lifecycle_handler_errors_reach_error_handlers_or_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    def failing_close(info: CloseInfo) -> None:
+        raise ValueError(f"close handler bug {info.code}")
+
+    errors: list[BaseException] = []
+    with WsServer() as server:
+        with connect_sync(options(server), DECODER) as ws:
+            ws.on(EventType.CLOSE, failing_close)
+            ws.on(EventType.ERROR, errors.append)
+        with caplog.at_level("ERROR"), connect_sync(options(server), DECODER) as ws:
+            ws.on(EventType.CLOSE, failing_close)
+    assert [str(e) for e in errors] == ["close handler bug 1000"]
+    assert "CLOSE handler" in caplog.text and "close handler bug 1000" in caplog.text
