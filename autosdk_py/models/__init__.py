@@ -203,14 +203,16 @@ def render_init(module_of: Mapping[str, str]) -> str:
         "from __future__ import annotations",
         "",
         "import importlib",
-        "from typing import TYPE_CHECKING, Any",
+        "from typing import TYPE_CHECKING, Any" if names else "from typing import Any",
         "",
-        "if TYPE_CHECKING:",
     ]
-    lines += [f"    from .{module_of[n]} import {n} as {n}" for n in names] or ["    pass"]
-    lines += ["", "_MODULE_OF: dict[str, str] = {"]
+    if names:
+        lines += ["if TYPE_CHECKING:"]
+        lines += [f"    from .{module_of[n]} import {n} as {n}" for n in names]
+        lines += [""]
+    lines += ["_MODULE_OF: dict[str, str] = {"]
     lines += [f'    "{n}": ".{module_of[n]}",' for n in names]
-    lines += ["}", "", "__all__ = ["]
+    lines += ["}", "", "__all__: list[str] = ["]
     lines += [f'    "{n}",' for n in names]
     lines += [
         "]",

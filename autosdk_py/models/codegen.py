@@ -111,6 +111,8 @@ def run_generator(
     """
     from datamodel_code_generator import generate
 
+    if not (document.get("components") or {}).get("schemas"):
+        return GeneratedModule(code="", metadata=[])  # nothing to generate (the generator would fail)
     with tempfile.TemporaryDirectory(prefix="autosdk-models-") as tmp:
         metadata_path = Path(tmp) / "models.json"
         try:

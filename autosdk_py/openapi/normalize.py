@@ -28,7 +28,9 @@ for these problems. The fixes, in order:
    becomes nullable, a string enum gets the value an example uses (OpenAI's real payloads omit
    ``refusal``, ``logprobs``... that the spec marks required; a paused fine-tuning job has status
    ``paused``). Discriminator tags are left alone. Examples are those of :func:`collect_examples`.
-8. ``example``/``examples``/``title`` are removed from schemas (they only bloat ``Field(...)`` and
+8. A ``pattern`` that pydantic's regex engine cannot compile (look-around, backreferences) is dropped:
+   the model would fail to import.
+9. ``example``/``examples``/``title`` are removed from schemas (they only bloat ``Field(...)`` and
    import time; the original document keeps them).
 """
 
@@ -37,6 +39,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import datetime
+import functools
 import json
 import keyword
 from collections.abc import Callable, Iterator, Mapping
@@ -123,6 +126,7 @@ class NormalizeStats:
     merged_all_of: list[str] = field(default_factory=list)  # pointers
     object_defaults_dropped: int = 0
     relaxed_required: int = 0
+    patterns_dropped: list[str] = field(default_factory=list)
     widened_enums: int = 0
     simplified_all_of: int = 0
     relaxed_nullable: int = 0
@@ -206,6 +210,8 @@ class _Copier:
                 continue
             if key == "$ref" and isinstance(value, str):
                 out[key] = self.ref(value)
+            elif key == "pattern" and isinstance(value, str) and not _pattern_supported(value):
+                self.stats.patterns_dropped.append(value)
             elif key == "$recursiveRef" and value == "#":
                 out["$ref"] = SCHEMA_PREFIX + escape_pointer_token(anchor or component)
                 self.stats.recursive_refs += 1
@@ -308,6 +314,19 @@ def _structural(schema: Mapping[str, Any]) -> list[str]:
     return [
         k for k in schema if k not in _ANNOTATION_KEYS and k not in _DROPPED_KEYS and not k.startswith("x-")
     ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern_supported(pattern: str) -> bool:
+    """Whether pydantic can compile ``pattern`` (its Rust engine has no look-around, no backreferences):
+    a pattern it cannot compile would make the generated module fail at import."""
+    from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        return False
+    return True
 
 
 def _add_null_to_enum(schema: dict[str, Any]) -> None:

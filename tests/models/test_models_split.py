@@ -16,6 +16,7 @@ import pytest
 from models_support import write_package
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from autosdk_py.errors import SpecError
 from autosdk_py.models import ModelsOutput, generate_models
 from autosdk_py.models.split import one_line, strongly_connected_components
 
@@ -270,3 +271,60 @@ def test_one_line_joins_a_wrapped_annotation_as_ruff_spaces_it() -> None:
     wrapped = 'Annotated[\n    list[Foo | Bar],\n    Field(discriminator="type", ge=-1),\n] | None'
     assert one_line(wrapped) == 'Annotated[list[Foo | Bar], Field(discriminator="type", ge=-1)] | None'
     assert one_line('Literal["a, b", "c"]') == 'Literal["a, b", "c"]'
+
+
+def _tiny(schemas: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+
+
+def test_a_spec_without_schemas_gives_an_empty_lazy_package() -> None:
+    output = generate_models(_tiny({}), package="empty", source=Path("e.yaml"))
+    assert sorted(output.files) == ["_manifest.json", "models/__init__.py"]
+    assert output.classes == {} and json.loads(output.files["_manifest.json"])["schemas"] == {}
+    assert "__all__: list[str] = []" in output.files["models/__init__.py"]
+
+
+def test_a_generator_failure_is_a_located_spec_error(tmp_path: Path) -> None:
+    source = tmp_path / "bad.json"
+    spec = _tiny({"Fine": {"type": "string"}, "Broken-One": {"allOf": [False]}})
+    source.write_text(json.dumps(spec, indent=2))
+    with pytest.raises(SpecError) as caught:
+        generate_models(spec, package="bad", source=source)
+    err = caught.value
+    assert err.pointer == "/components/schemas/Broken-One"
+    assert err.line == 13 and err.file == str(source)  # the line of the schema's key
+    assert "unsatisfiable" in str(err)
+
+
+def test_a_pattern_pydantic_cannot_compile_is_dropped_and_the_model_imports(tmp_path: Path) -> None:
+    spec = _tiny(
+        {
+            "A": {
+                "type": "object",
+                "properties": {
+                    "a": {"type": "string", "pattern": "(?<=x)y"},
+                    "b": {"type": "string", "pattern": "^b+$"},
+                },
+            }
+        }
+    )
+    output = generate_models(spec, package="autosdk_patterns", source=Path("p.yaml"))
+    fields = {f.name: f.annotation for f in output.classes["A"].fields}
+    assert fields == {"a": "str | None", "b": 'Annotated[str | None, Field(pattern="^b+$")]'}
+    write_package(tmp_path, "autosdk_patterns", output)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        from autosdk_patterns.models import A  # type: ignore[import-not-found]
+
+        assert A(a="zy", b="bb").b == "bb"
+        with pytest.raises(ValidationError):
+            A(b="x")
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.startswith("autosdk_patterns")]:
+            del sys.modules[name]
