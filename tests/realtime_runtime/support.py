@@ -111,3 +111,9 @@ def unused_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def silent_listener() -> socket.socket:
+    """A listening TCP socket that never answers: the kernel completes the TCP handshake,
+    nothing ever replies to the HTTP upgrade, so clients hit their open timeout."""
+    return socket.create_server(("127.0.0.1", 0))

@@ -43,6 +43,7 @@ from tests.realtime_runtime.support import (
     error_event,
     options,
     session_updated,
+    silent_listener,
     unused_port,
 )
 from tests.ws_server import ScriptedConnection, WsServer, record_until_closed
@@ -405,3 +406,11 @@ def test_async_reconnect_handlers_send_ahead_of_queued_messages() -> None:
         asyncio.run(scenario(server))
     received = server.connections[1].received
     assert [json.loads(frame)["type"] for frame in received] == ["session.update", "input_audio_buffer.append"]
+
+
+def test_handshake_timeout_raises_realtime_timeout_error() -> None:
+    with silent_listener() as listener:
+        port = listener.getsockname()[1]
+        slow = ConnectOptions(f"ws://127.0.0.1:{port}/x", open_timeout=0.3)
+        with pytest.raises(RealtimeTimeoutError, match="timed out opening"):
+            asyncio.run(connect_async(slow, DECODER))

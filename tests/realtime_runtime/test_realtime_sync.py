@@ -40,6 +40,7 @@ from tests.realtime_runtime.support import (
     error_event,
     options,
     session_updated,
+    silent_listener,
     unused_port,
 )
 from tests.ws_server import ScriptedConnection, WsServer, record_until_closed
@@ -611,3 +612,13 @@ def test_lifecycle_handler_errors_reach_error_handlers_or_the_log(caplog: pytest
             ws.on(EventType.CLOSE, failing_close)
     assert [str(e) for e in errors] == ["close handler bug 1000"]
     assert "CLOSE handler" in caplog.text and "close handler bug 1000" in caplog.text
+
+
+def test_handshake_timeout_raises_realtime_timeout_error() -> None:
+    with silent_listener() as listener:
+        port = listener.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(RealtimeTimeoutError, match="timed out opening") as caught:
+            connect_sync(ConnectOptions(f"ws://127.0.0.1:{port}/x", open_timeout=0.3), DECODER)
+    assert isinstance(caught.value, TimeoutError)
+    assert time.monotonic() - started < 3
