@@ -101,6 +101,7 @@ class AsyncRealtimeConnection(Generic[T]):
         self._listener: asyncio.Task[None] | None = None
         self._listener_error: BaseException | None = None
         self._direct_sender: asyncio.Task[Any] | None = None  # runs RECONNECT handlers
+        self._drop: tuple[int, str] = (1006, "")  # the close that started the current reconnection
 
     # -- properties ---------------------------------------------------------------------
 
@@ -386,7 +387,7 @@ class AsyncRealtimeConnection(Generic[T]):
         pending = self._pending.drain()
         unreported, self._unreported = self._unreported, None
         if state is State.RECONNECTING:
-            drop_code, drop_reason = close_details(ws.protocol)
+            drop_code, drop_reason = self._drop
             self._set_closed(drop_code, drop_reason, "closed while reconnecting")
             task = self._reconnect_task
             if task is not None and task is not asyncio.current_task():
@@ -429,6 +430,7 @@ class AsyncRealtimeConnection(Generic[T]):
         code, reason = close_details(ws.protocol)
         if not self._closing and should_reconnect(self._options.reconnect, code):
             self._state = State.RECONNECTING
+            self._drop = (code, reason)
             self._settled.clear()
             self._reconnect_task = asyncio.create_task(self._reconnect(code, reason), name="realtime-reconnect")
             return

@@ -117,6 +117,7 @@ class RealtimeConnection(Generic[T]):
         self._listener: threading.Thread | None = None
         self._listener_error: BaseException | None = None
         self._direct_sender: threading.Thread | None = None  # runs RECONNECT handlers
+        self._drop: tuple[int, str] = (1006, "")  # the close that started the current reconnection
 
     # -- properties ---------------------------------------------------------------------
 
@@ -430,7 +431,7 @@ class RealtimeConnection(Generic[T]):
             unreported, self._unreported = self._unreported, None
             if state is State.RECONNECTING:
                 # In the same critical section as the drain: a send must not queue behind it.
-                drop_code, drop_reason = close_details(ws.protocol)
+                drop_code, drop_reason = self._drop
                 closed_now = self._set_closed_locked(drop_code, drop_reason, "closed while reconnecting")
         if state is State.OPEN:
             ws.close(code, reason)
@@ -474,6 +475,7 @@ class RealtimeConnection(Generic[T]):
             reconnect = not self._closing and should_reconnect(self._options.reconnect, code)
             if reconnect:
                 self._state = State.RECONNECTING
+                self._drop = (code, reason)
                 self._reconnect_thread = threading.Thread(
                     target=self._reconnect, args=(code, reason), name="realtime-reconnect", daemon=True
                 )

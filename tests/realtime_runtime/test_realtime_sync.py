@@ -516,6 +516,7 @@ def test_close_while_reconnecting_reports_queued_messages() -> None:
         ws.close()  # idempotent, nothing left to report
     assert caught.value.messages == ['{"n":1}']
     assert ws.closed and len(server.handshakes) == 1
+    assert ws.close_code == 1006  # the drop that started the reconnection
 
 
 def test_sends_from_many_threads_during_reconnection_are_all_delivered() -> None:
