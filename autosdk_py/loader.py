@@ -48,7 +48,9 @@ def read_text(path: Path) -> str:
     except FileNotFoundError:
         raise SpecError("file not found", file=path, hint="check the path of the spec file") from None
     except IsADirectoryError:
-        raise SpecError("this is a folder, not a spec file", file=path, hint="pass the path of a .yaml or .json file") from None
+        raise SpecError(
+            "this is a folder, not a spec file", file=path, hint="pass the path of a .yaml or .json file"
+        ) from None
     except OSError as exc:
         raise SpecError(f"cannot read the file: {exc.strerror}", file=path, hint="check its permissions") from None
     try:

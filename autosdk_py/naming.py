@@ -140,11 +140,19 @@ def namespace_from_title(title: str) -> str:
     return name
 
 
-def client_class_name(title: str) -> str:
-    """``OpenAI API`` -> ``OpenAIClient`` (keeps the title's own capitals; drops a trailing API)."""
-    parts = [w for w in _NON_WORD.split(_ascii(title)) if w]
-    if len(parts) > 1 and parts[-1].lower() == "api":
+# Trailing title words that describe the document rather than name the API.
+_TITLE_NOISE = frozenset({"api", "apis", "documentation", "docs", "reference", "spec", "specification", "rest"})
+
+
+def _strip_title_noise(parts: list[str]) -> list[str]:
+    while len(parts) > 1 and parts[-1].lower() in _TITLE_NOISE:
         parts = parts[:-1]
+    return parts
+
+
+def client_class_name(title: str) -> str:
+    """``OpenAI API`` -> ``OpenAIClient``; ``ElevenLabs API Documentation`` -> ``ElevenLabsClient``."""
+    parts = _strip_title_noise([w for w in _NON_WORD.split(_ascii(title)) if w])
     base = "".join(p[:1].upper() + p[1:] for p in parts) or "Api"
     if base[0].isdigit():
         base = "Api" + base
@@ -153,9 +161,8 @@ def client_class_name(title: str) -> str:
 
 def env_var_prefix(title: str) -> str:
     """``OpenAI API`` -> ``OPENAI`` (used for ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``)."""
-    parts = words(title)
-    if len(parts) > 1 and parts[-1] == "api":
-        parts = parts[:-1]
+    # Split on spaces and punctuation only: ``OpenAI`` -> OPENAI, as the official SDKs name it.
+    parts = _strip_title_noise([w for w in _NON_WORD.split(_ascii(title)) if w])
     return "_".join(parts).upper() or "API"
 
 

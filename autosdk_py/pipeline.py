@@ -151,7 +151,4 @@ def generate_openapi(doc: Document, options: GenerateOptions, progress: Progress
 
 def runtime_files(prefix: str) -> dict[str, str]:
     """The runtime support package, copied byte for byte (it is tested where it lives)."""
-    return {
-        f"{prefix}/{path.name}": path.read_text(encoding="utf-8")
-        for path in sorted(RUNTIME_DIR.glob("*.py"))
-    }
+    return {f"{prefix}/{path.name}": path.read_text(encoding="utf-8") for path in sorted(RUNTIME_DIR.glob("*.py"))}

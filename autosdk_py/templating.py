@@ -31,7 +31,7 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - the output is Python source, not HTML
+        autoescape=False,
     )
     env.filters["oneline"] = _oneline
     env.filters["pyrepr"] = _pyrepr

@@ -127,8 +127,16 @@ def test_binary_response_as_bytes_and_as_stream(sdk: ModuleType, server: Recordi
 
 
 def test_multipart_upload_with_files_and_fields(client: Any, server: RecordingServer) -> None:
-    info = {"id": "f1", "filename": "a.txt", "bytes": 3, "content-type": "text/plain", "purpose": "assistants",
-            "attachment_count": 2, "description": None, "count": 3}
+    info = {
+        "id": "f1",
+        "filename": "a.txt",
+        "bytes": 3,
+        "content-type": "text/plain",
+        "purpose": "assistants",
+        "attachment_count": 2,
+        "description": None,
+        "count": 3,
+    }
     server.route("POST", "/files", json_reply(info, status=201))
     result = client.files.upload_file(
         file=("a.txt", b"abc", "text/plain"),
@@ -159,7 +167,9 @@ def test_public_operation_sends_no_credentials(client: Any, server: RecordingSer
     assert server.last.header("authorization") is None
 
 
-def test_credentials_from_environment(sdk: ModuleType, server: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credentials_from_environment(
+    sdk: ModuleType, server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FEATURE_TEST_BEARER", "env-token")
     monkeypatch.setenv("FEATURE_TEST_BASE_URL", server.url)
     server.route("GET", "/tree", json_reply({"name": "root", "children": [{"name": "leaf", "children": []}]}))
@@ -217,7 +227,11 @@ def test_schema_names_that_are_not_identifiers(sdk: ModuleType, client: Any, ser
 def test_per_call_options(client: Any, server: RecordingServer) -> None:
     server.route("POST", "/items", json_reply(ITEM, status=201))
     client.items.create_item(
-        name="a", class_="b", extra_headers={"X-Extra": "1"}, extra_query={"q": "2"}, extra_body={"more": True},
+        name="a",
+        class_="b",
+        extra_headers={"X-Extra": "1"},
+        extra_query={"q": "2"},
+        extra_body={"more": True},
         timeout=5.0,
     )
     assert server.last.header("x-extra") == "1"
@@ -249,8 +263,9 @@ def test_async_client(sdk: ModuleType, server: RecordingServer) -> None:
 def test_deprecated_operation_warns_and_can_be_excluded(tmp_path: Path) -> None:
     spec = Path(__file__).parent / "specs" / "petstore_30.yaml"
     full = generate(GenerateOptions(spec=spec, output=tmp_path / "a", namespace="pets_all"))
-    slim = generate(GenerateOptions(spec=spec, output=tmp_path / "b", namespace="pets_slim",
-                                    exclude_deprecated_operations=True))
+    slim = generate(
+        GenerateOptions(spec=spec, output=tmp_path / "b", namespace="pets_slim", exclude_deprecated_operations=True)
+    )
     assert full.counts["operations"] == slim.counts["operations"] + 1
     all_text = "".join(p.read_text() for p in (tmp_path / "a").rglob("resources/*.py"))
     assert "DeprecationWarning" in all_text
@@ -260,8 +275,13 @@ def test_generated_package_type_checks_and_lints(sdk_dir: Path) -> None:
     pkg = sdk_dir / "feat_sdk"
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", "/dev/null", str(pkg)],
-        capture_output=True, text=True, cwd=sdk_dir, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=sdk_dir,
+        timeout=600,
     )
     assert mypy.returncode == 0, mypy.stdout[-3000:]
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", str(pkg)], capture_output=True, text=True)
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", str(pkg)], capture_output=True, text=True
+    )
     assert ruff.returncode == 0, ruff.stdout[-3000:]

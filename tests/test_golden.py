@@ -57,9 +57,7 @@ def test_golden_tree(case: str, tmp_path: Path) -> None:
     expected = _files(golden_dir)
     missing = sorted(set(expected) - set(produced))
     extra_files = sorted(set(produced) - set(expected))
-    assert not missing and not extra_files, (
-        f"files differ: missing {missing}, unexpected {extra_files} (make golden)"
-    )
+    assert not missing and not extra_files, f"files differ: missing {missing}, unexpected {extra_files} (make golden)"
     diffs = []
     for rel in sorted(expected):
         if expected[rel] != produced[rel]:
@@ -72,9 +70,7 @@ def test_golden_tree(case: str, tmp_path: Path) -> None:
                     lineterm="",
                 )
             )
-    assert not diffs, "generated output differs from golden (run `make golden` if intended):\n" + "\n".join(
-        diffs[:200]
-    )
+    assert not diffs, "generated output differs from golden (run `make golden` if intended):\n" + "\n".join(diffs[:200])
 
 
 def _tree_hash(root: Path) -> str:

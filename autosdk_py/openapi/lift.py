@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import escape_pointer_token
 from ..loader import resolve_pointer
 from ..naming import pascal_case, unique_class_name
-from .media import is_json, is_multipart, is_form, is_sse
+from .media import is_form, is_json, is_multipart, is_sse
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -114,7 +114,9 @@ def lift_inline_schemas(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
             if not isinstance(obj, dict):
                 continue
             for ctype, media in (obj.get("content") or {}).items():
-                if isinstance(media, dict) and (is_json(ctype) or is_multipart(ctype) or is_form(ctype) or is_sse(ctype)):
+                if isinstance(media, dict) and (
+                    is_json(ctype) or is_multipart(ctype) or is_form(ctype) or is_sse(ctype)
+                ):
                     lift(["components", kind, name, "content", ctype], media.get("schema"), name + suffix)
 
     if new_schemas:

@@ -5,22 +5,23 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from openapi_pydantic.v3 import v3_0, v3_1
 from pydantic import ValidationError
 
-from ..errors import SpecError, json_pointer
+from ..errors import json_pointer
 from ..loader import Document
 from ..models import ModelClass, ModelsOutput
 from ..naming import (
     client_class_name,
     env_var_prefix,
-    pascal_case,
     parameter_name,
+    pascal_case,
     snake_case,
     unique,
+    unique_class_name,
 )
 from .ir import AuthScheme, BodyField, ClientIR, Method, Param, RequestBody, Resource, Response
 from .lift import deref, iter_operations
@@ -119,6 +120,7 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
 
     groups: dict[str | None, list[tuple[str, Any, str, Any]]] = {}
     group_desc: dict[str, str | None] = {t.name: t.description for t in (api.tags or [])}
+    display_tag: dict[str, str] = {}
     for op_ref in iter_operations(spec):
         item = (api.paths or {})[op_ref.path]
         op = getattr(item, op_ref.method)
@@ -126,12 +128,15 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
             continue
         if options.exclude_deprecated and op.deprecated:
             continue
-        tag = op.tags[0] if op.tags else None
+        # Tags that differ only in case or punctuation ("dubbing", "Dubbing") share one resource.
+        tag: str | None = op.tags[0] if op.tags else None
+        if tag is not None:
+            tag = display_tag.setdefault(snake_case(tag), tag)
         groups.setdefault(tag, []).append((op_ref.path, op_ref.method, op, item))
 
     taken_attrs = set(CLIENT_ATTRIBUTES)
     taken_modules: set[str] = {"__init__"}
-    taken_classes: set[str] = {client_class}
+    taken_classes: set[str] = {client_class, "Async" + client_class, *models.classes}
     resources: list[Resource] = []
     root_methods: list[Method] = []
     has_sse = has_stream = False
@@ -149,10 +154,12 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
             root_methods = methods
             continue
         attr = unique(snake_case(tag), taken_attrs)
-        cls = pascal_case(tag)
-        if not cls.endswith("Resource"):
-            cls += "Resource"
-        cls = unique(cls, taken_classes)
+        # The class must not shadow a model of the same name (ElevenLabs has a ``DubbingResource`` schema).
+        base_cls = pascal_case(tag).removesuffix("Resource")
+        cls = base_cls + "Resource"
+        if cls in taken_classes:
+            cls = base_cls + "Operations"
+        cls = unique_class_name(cls, taken_classes)
         module = unique(attr, taken_modules)
         resources.append(
             Resource(
@@ -243,8 +250,8 @@ def _server_url(api: Any) -> str | None:
 
 
 def _methods_for(ctx: _Context, path: str, http_method: str, op: Any, item: Any, taken: set[str]) -> list[Method]:
-    base = op.operationId if op.operationId and op.operationId.strip() else f"{http_method} {path}"
-    name = unique(snake_case(base), taken)
+    op_name = op.operationId if op.operationId and op.operationId.strip() else f"{http_method} {path}"
+    name = unique(snake_case(op_name), taken)
     pointer = json_pointer("paths", path, http_method)
     params = _params(ctx, [*(item.parameters or []), *(op.parameters or [])], pointer)
     taken_args = {p.name for p in params}
@@ -252,33 +259,41 @@ def _methods_for(ctx: _Context, path: str, http_method: str, op: Any, item: Any,
     responses = _responses(ctx, op.responses or {}, pointer)
     security = None if op.security is None else _security(op.security)
     doc = _docstring(op, params, body)
-    common = dict(http_method=http_method.upper(), path=path, params=params, security=security,
-                  docstring=doc, deprecated=bool(op.deprecated))
-
-    primary = responses[0]
-    methods: list[Method] = []
     stream_field = _stream_field(body)
-    if primary.kind == "sse" and stream_field is not None:
-        body = _without_field(body, stream_field)
-    sse = next((r for r in responses if r.kind == "sse"), None)
-    if sse is not None and primary.kind != "sse":
-        main_body = _without_field(body, stream_field) if stream_field else body
-        methods.append(Method(name=name, body=main_body, response=primary, **common))  # type: ignore[arg-type]
-        variant = unique(name + "_as_stream", taken)
-        methods.append(
-            Method(name=variant, body=main_body, response=sse, accept="text/event-stream",
-                   set_stream_flag=stream_field, **common)  # type: ignore[arg-type]
-        )
-        return methods
-    accept = "text/event-stream" if primary.kind == "sse" else primary.content_type
-    methods.append(
-        Method(name=name, body=body, response=primary, accept=accept,
-               set_stream_flag=stream_field if primary.kind == "sse" else None, **common)  # type: ignore[arg-type]
+    responses_sse = next((r for r in responses if r.kind == "sse"), None)
+    primary = responses[0]
+    # A body ``stream`` flag belongs to the streaming variant only (OpenAI's chat completions).
+    main_body = _without_field(body, stream_field) if responses_sse is not None else body
+    base = Method(
+        name=name,
+        http_method=http_method.upper(),
+        path=path,
+        params=params,
+        body=main_body,
+        response=primary,
+        security=security,
+        docstring=doc,
+        deprecated=bool(op.deprecated),
+        accept=primary.content_type,
     )
+    if primary.kind == "sse":
+        # Only an event stream is offered: the method streams, and asks for it if the body can.
+        return [replace(base, accept="text/event-stream", set_stream_flag=stream_field)]
+    methods = [base]
     if primary.kind == "bytes":
-        variant = unique(name + "_as_stream", taken)
         streamed = Response("binary_stream", "BinaryStream", "", content_type=primary.content_type)
-        methods.append(Method(name=variant, body=body, response=streamed, accept=accept, **common))  # type: ignore[arg-type]
+        methods.append(replace(base, name=unique(name + "_as_stream", taken), response=streamed))
+    if responses_sse is not None:
+        suffix = "_as_event_stream" if primary.kind == "bytes" else "_as_stream"
+        methods.append(
+            replace(
+                base,
+                name=unique(name + suffix, taken),
+                response=responses_sse,
+                accept="text/event-stream",
+                set_stream_flag=stream_field,
+            )
+        )
     return methods
 
 
@@ -295,9 +310,14 @@ def _without_field(body: RequestBody | None, name: str | None) -> RequestBody | 
     if body is None or name is None:
         return body
     return RequestBody(
-        kind=body.kind, content_type=body.content_type, required=body.required, model=body.model,
-        fields=tuple(f for f in body.fields if f.name != name), whole_name=body.whole_name,
-        whole_annotation=body.whole_annotation, whole_wraps_root=body.whole_wraps_root,
+        kind=body.kind,
+        content_type=body.content_type,
+        required=body.required,
+        model=body.model,
+        fields=tuple(f for f in body.fields if f.name != name),
+        whole_name=body.whole_name,
+        whole_annotation=body.whole_annotation,
+        whole_wraps_root=body.whole_wraps_root,
     )
 
 
@@ -363,7 +383,9 @@ def _request_body(ctx: _Context, body: Any, taken: set[str], pointer: str) -> Re
         annotation = bare_annotation(cls.fields[0].annotation) if is_root else cls.class_name
         ctx.used_names.add(cls.class_name)
         wraps = cls.class_name if is_root else None
-        return RequestBody("json", ctype, required, whole_name=name, whole_annotation=annotation, whole_wraps_root=wraps)
+        return RequestBody(
+            "json", ctype, required, whole_name=name, whole_annotation=annotation, whole_wraps_root=wraps
+        )
     file_props = _file_properties(ctx, cls.spec_name) if kind in ("multipart", "form") else {}
     fields: list[BodyField] = []
     for f in cls.fields:
@@ -381,8 +403,9 @@ def _request_body(ctx: _Context, body: Any, taken: set[str], pointer: str) -> Re
                 description=_one_line(f.description),
             )
         )
-    return RequestBody(cast(Any, kind), ctype, required, model=cls.class_name if kind == "json" else None,
-                       fields=tuple(fields))
+    return RequestBody(
+        cast(Any, kind), ctype, required, model=cls.class_name if kind == "json" else None, fields=tuple(fields)
+    )
 
 
 def _file_properties(ctx: _Context, spec_name: str | None) -> dict[str, bool]:
@@ -395,7 +418,9 @@ def _file_properties(ctx: _Context, spec_name: str | None) -> dict[str, bool]:
         sub = deref(ctx.spec, sub)
         if _is_binary(ctx, sub):
             result[prop] = False
-        elif isinstance(sub, dict) and sub.get("type") == "array" and _is_binary(ctx, deref(ctx.spec, sub.get("items"))):
+        elif (
+            isinstance(sub, dict) and sub.get("type") == "array" and _is_binary(ctx, deref(ctx.spec, sub.get("items")))
+        ):
             result[prop] = True
     return result
 
@@ -418,7 +443,7 @@ def _is_binary(ctx: _Context, schema: Any) -> bool:
         return schema.get("format") == "binary"
     if "contentMediaType" in schema and schema.get("type") in ("string", None):
         return True
-    for alt in (schema.get("anyOf") or schema.get("oneOf") or []):
+    for alt in schema.get("anyOf") or schema.get("oneOf") or []:
         if _is_binary(ctx, deref(ctx.spec, alt)):
             return True
     return False
@@ -428,7 +453,7 @@ def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> lis
     module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
     success = sorted(
         (code for code in responses if str(code).startswith("2")),
-        key=lambda c: (str(c).upper().replace("X", "9")),
+        key=lambda c: str(c).upper().replace("X", "9"),
     )
     if not success and "default" in responses:
         success = ["default"]
@@ -439,7 +464,7 @@ def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> lis
         if not content or code == "204":
             found.append(Response("none", "None", "NoneType"))
             continue
-        order = {"json": 0, "sse": 1, "binary": 2, "text": 3, "multipart": 4, "form": 5}
+        order = {"json": 0, "binary": 1, "text": 2, "sse": 3, "multipart": 4, "form": 5}
         for ctype in sorted(content, key=lambda c: (order[media_kind(c)], c)):
             kind = media_kind(ctype)
             schema = content[ctype].media_type_schema
@@ -448,8 +473,14 @@ def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> lis
             elif kind == "sse":
                 event = _model_response(ctx, schema, ctype)
                 found.append(
-                    Response("sse", event.annotation, event.cast, unwrap_root=event.unwrap_root,
-                             wrap_cast=event.wrap_cast or event.unwrap_root, content_type=ctype)
+                    Response(
+                        "sse",
+                        event.annotation,
+                        event.cast,
+                        unwrap_root=event.unwrap_root,
+                        wrap_cast=event.wrap_cast or event.unwrap_root,
+                        content_type=ctype,
+                    )
                 )
             elif kind == "text":
                 found.append(Response("text", "str", "str", content_type=ctype))
@@ -466,12 +497,18 @@ def _model_response(ctx: _Context, schema: Any, ctype: str) -> Response:
         return Response("model", "object", "object", content_type=ctype)
     ctx.used_names.add(cls.class_name)
     if cls.kind == "root" and cls.fields:
-        return Response("model", bare_annotation(cls.fields[0].annotation), f"_models.{cls.class_name}",
-                        unwrap_root=True, content_type=ctype)
+        return Response(
+            "model",
+            bare_annotation(cls.fields[0].annotation),
+            f"_models.{cls.class_name}",
+            unwrap_root=True,
+            content_type=ctype,
+        )
     if cls.kind == "alias":
         # A TypeAliasType is a fine annotation but not a ``type[T]`` value for mypy: cast both ways.
-        return Response("model", cls.class_name, f"cast(Any, _models.{cls.class_name})", wrap_cast=True,
-                        content_type=ctype)
+        return Response(
+            "model", cls.class_name, f"cast(Any, _models.{cls.class_name})", wrap_cast=True, content_type=ctype
+        )
     return Response("model", cls.class_name, f"_models.{cls.class_name}", content_type=ctype)
 
 
@@ -602,7 +639,7 @@ def _docstring(op: Any, params: Sequence[Param], body: RequestBody | None) -> tu
     summary = (op.summary or "").strip()
     description = (op.description or "").strip()
     if summary:
-        lines.append(summary)
+        lines.extend(summary.splitlines())
     if description and description != summary:
         if lines:
             lines.append("")
@@ -618,6 +655,9 @@ def _docstring(op: Any, params: Sequence[Param], body: RequestBody | None) -> tu
         for n, d in documented:
             lines.append(f"    {n}: {d}")
     if op.deprecated:
-        lines = [*lines, "", ".. deprecated:: the API marks this operation deprecated."] if lines else [
-            ".. deprecated:: the API marks this operation deprecated."]
+        lines = (
+            [*lines, "", ".. deprecated:: the API marks this operation deprecated."]
+            if lines
+            else [".. deprecated:: the API marks this operation deprecated."]
+        )
     return tuple(_escape_doc(line) for line in lines) or (f"{op.operationId or 'Call the API'}.",)

@@ -87,7 +87,14 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
     if type_imports or support:
         typing.add("TYPE_CHECKING")
     if client_module:
-        runtime |= {"SyncAPIClient", "AsyncAPIClient", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Timeout", "Credential"}
+        runtime |= {
+            "SyncAPIClient",
+            "AsyncAPIClient",
+            "DEFAULT_MAX_RETRIES",
+            "DEFAULT_TIMEOUT",
+            "Timeout",
+            "Credential",
+        }
         typing.add("Self")
     else:
         runtime |= {"SyncAPIClient", "AsyncAPIClient"}
@@ -119,9 +126,7 @@ def render_client(ir: ClientIR, models: ModelsOutput) -> dict[str, str]:
     files["_client.py"] = render(
         "openapi/_client.py.jinja",
         ir=ir,
-        uses=_uses(
-            ir.root.methods, models, client_module=True, type_imports=bool(ir.resources or ir.root.imports)
-        ),
+        uses=_uses(ir.root.methods, models, client_module=True, type_imports=bool(ir.resources or ir.root.imports)),
     )
     files["resources/__init__.py"] = render("openapi/resources_init.py.jinja", ir=ir)
     for res in ir.resources:

@@ -52,6 +52,7 @@ def main() -> None:
 
 def use_the_sdk(plant_monitor: object, url: str) -> None:
     from plant_monitor import NotFoundError, PlantMonitorClient  # type: ignore[import-not-found]
+
     client = PlantMonitorClient(api_key="demo-token", base_url=url)
 
     step("JSON in, typed model out")

@@ -457,7 +457,7 @@ class PlantHandler(BaseHTTPRequestHandler):
             self._error(err)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        except Exception as exc:  # noqa: BLE001 - a demo server answers 500 instead of dropping the socket
+        except Exception as exc:
             self._error(HTTPError(500, "internal_error", f"{type(exc).__name__}: {exc}"))
 
     def _check_auth(self) -> None:

@@ -91,5 +91,5 @@ class RequestOptions:
     extra_headers: Headers | None = None
     extra_query: Query | None = None
     extra_body: Body | None = None
-    timeout: float | Timeout | None | NotGiven = NOT_GIVEN
+    timeout: float | Timeout | NotGiven | None = NOT_GIVEN
     max_retries: int | NotGiven = NOT_GIVEN
