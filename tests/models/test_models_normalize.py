@@ -137,14 +137,10 @@ def test_discriminator_looks_through_all_of_members_and_completes_a_partial_mapp
                 "required": ["kind"],
                 "properties": {"kind": {"enum": ["d1", "d2"]}},
             },
-            "Derived": {
-                "allOf": [ref("Tagged"), {"type": "object", "properties": {"id": {"type": "string"}}}]
-            },
+            "Derived": {"allOf": [ref("Tagged"), {"type": "object", "properties": {"id": {"type": "string"}}}]},
         }
     )
-    mapping = normalize_spec(spec, relax=False).document["components"]["schemas"]["U"]["discriminator"][
-        "mapping"
-    ]
+    mapping = normalize_spec(spec, relax=False).document["components"]["schemas"]["U"]["discriminator"]["mapping"]
     assert mapping == {
         "base": SCHEMA_PREFIX + "Base",
         "d1": SCHEMA_PREFIX + "Derived",
@@ -244,9 +240,7 @@ def test_refs_and_mapping_values_are_rewritten_to_the_new_names() -> None:
     assert normalized.class_names == {"Pet-Input": "PetInput", "Owner": "Owner"}
     assert list(schemas) == ["PetInput", "Owner"]
     assert schemas["Owner"]["properties"]["pets"]["items"] == ref("PetInput")
-    assert schemas["Owner"]["properties"]["best"]["discriminator"]["mapping"] == {
-        "pet": SCHEMA_PREFIX + "PetInput"
-    }
+    assert schemas["Owner"]["properties"]["best"]["discriminator"]["mapping"] == {"pet": SCHEMA_PREFIX + "PetInput"}
 
 
 def test_the_input_document_is_not_mutated() -> None:
@@ -268,12 +262,8 @@ def test_all_of_that_redefines_a_base_property_is_merged_into_one_object() -> No
                 "required": ["status"],
                 "properties": {"status": {"type": "string", "enum": ["a", "b"]}, "id": {"type": "string"}},
             },
-            "Derived": {
-                "allOf": [ref("Base"), {"type": "object", "properties": {"status": {"enum": ["b", "c"]}}}]
-            },
-            "Plain": {
-                "allOf": [ref("Base"), {"type": "object", "properties": {"extra": {"type": "string"}}}]
-            },
+            "Derived": {"allOf": [ref("Base"), {"type": "object", "properties": {"status": {"enum": ["b", "c"]}}}]},
+            "Plain": {"allOf": [ref("Base"), {"type": "object", "properties": {"extra": {"type": "string"}}}]},
         }
     )
     schemas = normalize_spec(spec, relax=False).document["components"]["schemas"]
@@ -328,9 +318,7 @@ def _example_spec() -> dict[str, Any]:
                             "content": {
                                 "application/json": {
                                     "schema": ref("Msg"),
-                                    "examples": {
-                                        "one": {"value": {"role": "user", "refusal": "no", "kind": "text"}}
-                                    },
+                                    "examples": {"one": {"value": {"role": "user", "refusal": "no", "kind": "text"}}},
                                 }
                             }
                         }

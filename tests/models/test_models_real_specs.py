@@ -64,7 +64,7 @@ def test_annotations_are_valid_with_the_name_imports(real_models: Generated) -> 
     models = real_models.models()
     namespace: dict[str, Any] = {}
     for line in set(out.name_imports.values()):
-        exec(line, namespace)  # noqa: S102 - the import lines are the generator's own output
+        exec(line, namespace)
     namespace.update({name: getattr(models, name) for name in out.classes})
     checked = 0
     for cls in out.classes.values():
@@ -86,9 +86,7 @@ def test_manifest_records_class_module_and_shape_of_every_schema(real_models: Ge
     for name, entry in manifest["schemas"].items():
         cls = out.classes[entry["class_name"]]
         assert cls.spec_name == name and cls.module == entry["module"]
-    object_shapes = [
-        e["shape"] for e in manifest["schemas"].values() if e["shape"].get("types") == ["object"]
-    ]
+    object_shapes = [e["shape"] for e in manifest["schemas"].values() if e["shape"].get("types") == ["object"]]
     assert len(object_shapes) > 500 and all(
         "properties" in s or "additionalProperties" in s for s in object_shapes[:50]
     )
@@ -227,9 +225,7 @@ def _seconds(code: str, cwd: Path, runs: int) -> float:
 
 def test_import_cost_is_paid_per_model(openai_models: Generated) -> None:
     root, pkg = openai_models.root, openai_models.package
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(root)], check=True
-    )  # as an installed package
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root)], check=True)  # as an installed package
     bare = _seconds("pass", root, 5)
     init = _seconds(f"import {pkg}.models", root, 5) - bare
     deep = _seconds(IMPORT_ONE.format(pkg=pkg, name="CreateChatCompletionRequest"), root, 5) - bare
@@ -253,7 +249,28 @@ def test_generation_is_deterministic_in_a_fresh_process(elevenlabs_models: Gener
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
-    expected = hashlib.sha256(
-        json.dumps(dict(elevenlabs_models.output.files), sort_keys=True).encode()
-    ).hexdigest()
+    expected = hashlib.sha256(json.dumps(dict(elevenlabs_models.output.files), sort_keys=True).encode()).hexdigest()
     assert done.stdout.strip() == expected
+
+
+def test_elevenlabs_reference_cycle_is_one_module_and_validates_recursive_payloads(
+    elevenlabs_models: Generated,
+) -> None:
+    out = elevenlabs_models.output
+    module = out.classes["ASTNodeInput"].module
+    members = sorted(c.spec_name or "" for c in out.classes.values() if c.module == module)
+    assert len(members) == 14 and "ASTAndOperatorNode-Input" in members
+    assert ".model_rebuild()" in out.files[module.replace(".", "/") + ".py"]
+    models = elevenlabs_models.models()
+    tree = models.ASTAndOperatorNodeInput.model_validate(
+        {
+            "type": "and_operator",
+            "children": [
+                {"type": "eq_operator", "left": {"type": "dynamic_variable", "name": "x"},
+                 "right": {"type": "string_literal", "value": "a"}},
+                {"type": "boolean_literal", "value": True},
+            ],
+        }
+    )  # fmt: skip
+    assert type(tree.children[0]).__name__ == "ASTEqualsOperatorNodeInput"
+    assert type(tree.children[0].right).__name__ == "ASTStringNodeInput"

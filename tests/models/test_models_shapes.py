@@ -135,9 +135,7 @@ def test_diff_reports_nested_refs_items_and_union_members() -> None:
                 "format": {"$ref": "#/components/schemas/Other"},
                 "tools": {
                     "type": "array",
-                    "items": {
-                        "oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/C"}]
-                    },
+                    "items": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/C"}]},
                 },
             },
         }

@@ -115,11 +115,7 @@ def test_a_reference_cycle_stays_in_one_module_with_a_rebuild(demo: tuple[Models
     assert output.classes["Node"].module == output.classes["Edge"].module
     text = output.files[output.classes["Node"].module.replace(".", "/") + ".py"]
     assert "model_rebuild()" in text
-    assert (
-        output.classes["Order"].module
-        != output.classes["Customer"].module
-        != output.classes["Address"].module
-    )
+    assert output.classes["Order"].module != output.classes["Customer"].module != output.classes["Address"].module
 
 
 def test_modules_import_exactly_what_they_use(demo: tuple[ModelsOutput, Path]) -> None:
@@ -155,11 +151,7 @@ def test_inline_class_joins_its_only_user_and_components_keep_their_names(
     output, _ = demo
     owner = output.classes["Owner"]
     assert owner.spec_name == "Owner"
-    inline = [
-        c
-        for c in output.classes.values()
-        if c.spec_name is None and c.module == output.classes["Order"].module
-    ]
+    inline = [c for c in output.classes.values() if c.spec_name is None and c.module == output.classes["Order"].module]
     assert inline, "the inline class of Order.owner should live in Order's module"
     assert all(c.class_name != "Owner" for c in inline)
     assert output.class_for_schema["Pet-Input"] == "PetInput"
@@ -222,9 +214,7 @@ except AttributeError as exc:
 
 def test_models_package_is_lazy(demo: tuple[ModelsOutput, Path]) -> None:
     _, root = demo
-    done = subprocess.run(
-        [sys.executable, "-c", LAZY_CHECK], cwd=root, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", LAZY_CHECK], cwd=root, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     loaded, error = done.stdout.splitlines()
     assert loaded == "['_address', '_customer', '_order', '_status']"
