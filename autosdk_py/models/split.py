@@ -60,7 +60,6 @@ class SplitModule:
 class SplitResult:
     modules: tuple[SplitModule, ...]
     module_of: dict[str, str]  # final name -> module name ("_chat_message")
-    kind_of: dict[str, DefKind]
     spec_name_of: dict[str, str | None]
     import_lines: dict[str, str]  # imported name -> "from typing import Literal"
 
@@ -501,7 +500,6 @@ def split_module(
     return SplitResult(
         modules=tuple(modules),
         module_of={d.final_name: d.module for d in defs},
-        kind_of={d.final_name: d.kind for d in defs},
         spec_name_of={d.final_name: d.spec_name for d in defs},
         import_lines=imports,
     )
