@@ -323,7 +323,7 @@ class WsServer:
             handler(conn)
         except ConnectionClosed:
             pass  # the client went away first: part of many scenarios
-        except Exception as exc:  # noqa: BLE001 - collected, then re-raised when the server exits
+        except Exception as exc:
             with self._changed:
                 self.errors.append(exc)
                 self._changed.notify_all()

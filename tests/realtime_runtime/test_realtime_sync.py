@@ -219,7 +219,7 @@ def test_handlers_dispatch_by_event_tag_and_class() -> None:
 
 def test_on_rejects_unknown_tags_and_non_callables() -> None:
     with WsServer() as server, connect_sync(options(server), DECODER) as ws:
-        with pytest.raises(ValueError, match="session.updatd"):
+        with pytest.raises(ValueError, match=r"session\.updatd"):
             ws.on("session.updatd", print)
         with pytest.raises(TypeError):
             ws.on(EventType.MESSAGE, "not callable")  # type: ignore[call-overload]
