@@ -448,9 +448,7 @@ class RealtimeConnection(Generic[T]):
         if unreported is not None:
             raise unreported
 
-    def _set_closed_locked(
-        self, code: int, reason: str, detail: str = "", cause: BaseException | None = None
-    ) -> bool:
+    def _set_closed_locked(self, code: int, reason: str, detail: str = "", cause: BaseException | None = None) -> bool:
         if self._state is State.CLOSED:
             return False
         self._state = State.CLOSED
@@ -573,4 +571,3 @@ def connect_sync(
     :class:`RealtimeConnectError` / :class:`RealtimeTimeoutError` when it cannot be reached.
     """
     return connection_cls(options, decoder, open_sync_websocket(options))
-

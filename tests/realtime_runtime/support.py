@@ -82,9 +82,7 @@ class AudioAppend(BaseModel):
 
 
 def session_updated(voice: str = "alloy") -> str:
-    return json.dumps(
-        {"type": "session.updated", "event_id": "evt_1", "session": {"id": "sess_1", "voice": voice}}
-    )
+    return json.dumps({"type": "session.updated", "event_id": "evt_1", "session": {"id": "sess_1", "voice": voice}})
 
 
 def audio_delta(n: int) -> str:

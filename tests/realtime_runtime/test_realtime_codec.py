@@ -115,9 +115,7 @@ def test_tag_of_reads_aliased_tag_fields_for_dispatch() -> None:
 def test_defaulted_tags_are_sent_at_every_level_but_other_defaults_are_not() -> None:
     update = SessionUpdate(session=SessionConfig(instructions="be brief"))
     assert update.model_dump_json(exclude_unset=True) == '{"session":{"instructions":"be brief"}}'  # the trap
-    assert encode_model(update) == (
-        '{"type":"session.update","session":{"type":"realtime","instructions":"be brief"}}'
-    )
+    assert encode_model(update) == ('{"type":"session.update","session":{"type":"realtime","instructions":"be brief"}}')
     # voice/event_id have defaults too (None), but were not set: the server keeps its own.
     assert "voice" not in encode_model(update) and "event_id" not in encode_model(update)
     # No other observable change to the model.

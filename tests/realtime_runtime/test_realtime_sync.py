@@ -82,7 +82,11 @@ def test_custom_connection_class_with_typed_send_methods() -> None:
         assert isinstance(ws, Connection)
         ws.send_session_update(SessionUpdate(event_id="e1", session=SessionConfig()))
         server.wait_for_received(1)
-    assert json.loads(server.received[0]) == {"type": "session.update", "event_id": "e1", "session": {"type": "realtime"}}
+    assert json.loads(server.received[0]) == {
+        "type": "session.update",
+        "event_id": "e1",
+        "session": {"type": "realtime"},
+    }
 
 
 # -- receiving ------------------------------------------------------------------------------
@@ -579,7 +583,9 @@ def test_reconnect_handlers_resend_setup_ahead_of_queued_messages_with_fresh_cre
             return dataclasses.replace(self.options, headers={"Authorization": f"Bearer {next(self.tokens)}"})
 
     with WsServer(_drop_on_request, record_until_closed) as server:
-        opts = options(server, headers={"Authorization": "Bearer token-1"}, reconnect=ReconnectPolicy(initial_delay=0.3))
+        opts = options(
+            server, headers={"Authorization": "Bearer token-1"}, reconnect=ReconnectPolicy(initial_delay=0.3)
+        )
         ws = connect_sync(opts, DECODER, Connection)
         states: list[bool] = []
 
