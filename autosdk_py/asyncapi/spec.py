@@ -1,0 +1,97 @@
+"""AsyncAPI 2.x and 3.0 documents, read into one version-independent form.
+
+The parser (``autosdk_py.asyncapi.parser``) fills these; the realtime client IR is built from
+them. "send" always means client -> server and "receive" server -> client: AsyncAPI 3.0
+``action: send`` and 2.x ``publish`` are what the client sends (AutoSDK's reading).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Direction = Literal["send", "receive"]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A path parameter, server variable, query parameter (``bindings.ws.query``) or header."""
+
+    name: str  # as on the wire
+    schema: dict[str, Any]  # JSON schema of the value ({} when none is given)
+    required: bool
+    description: str | None = None
+    default: Any = None
+    enum: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    key: str  # the message's key in its channel (3.0) / components.messages, else its name
+    name: str  # ``name`` of the message object, else ``key``
+    direction: Direction
+    pointer: str  # JSON pointer of the message object in the bundled document
+    payload: dict[str, Any] | None  # the payload schema as written (may be a {"$ref": ...})
+    payload_schema: str | None  # components/schemas key when the payload is a $ref to one
+    binary: bool = False  # binary frames (format: binary, or a non-JSON contentType)
+    content_type: str | None = None
+    tag: tuple[str, Any] | None = None  # (property, value) when the payload has a const/one-value enum field
+    summary: str | None = None
+    description: str | None = None
+    examples: tuple[Any, ...] = ()  # payload examples (message ``examples[].payload`` or ``payload.examples``)
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    key: str
+    url: str  # scheme://host[:port][/pathname], variables left as {name}
+    protocol: str  # ws, wss, mqtt, kafka, http...
+    variables: tuple[ParamSpec, ...] = ()
+    security: tuple[str, ...] = ()  # securitySchemes keys
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class SecuritySpec:
+    key: str
+    kind: Literal["bearer", "header", "query", "subprotocol", "unsupported"]
+    name: str | None = None  # header / query name
+    subprotocols: tuple[str, ...] = ()  # for "subprotocol": templates such as "openai-insecure-api-key.{apiKey}"
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    key: str
+    address: str | None  # may hold {param} placeholders; None for 3.0 dynamic channels
+    pointer: str
+    protocol_ok: bool  # whether a WebSocket server serves it (ws/wss, or no servers declared at all)
+    protocols: tuple[str, ...]  # protocols of its servers
+    path_params: tuple[ParamSpec, ...] = ()
+    query_params: tuple[ParamSpec, ...] = ()
+    header_params: tuple[ParamSpec, ...] = ()
+    messages: tuple[MessageSpec, ...] = ()
+    servers: tuple[str, ...] = ()  # ServerSpec keys
+    description: str | None = None
+
+    @property
+    def send(self) -> tuple[MessageSpec, ...]:
+        return tuple(m for m in self.messages if m.direction == "send")
+
+    @property
+    def receive(self) -> tuple[MessageSpec, ...]:
+        return tuple(m for m in self.messages if m.direction == "receive")
+
+
+@dataclass(frozen=True)
+class AsyncApiDocument:
+    version: str
+    title: str
+    api_version: str
+    description: str | None
+    data: dict[str, Any]  # the bundled document (every external $ref inlined or rewritten to a local one)
+    schemas: dict[str, Any]  # components.schemas of the bundled document
+    servers: tuple[ServerSpec, ...]
+    channels: tuple[ChannelSpec, ...]
+    security: tuple[SecuritySpec, ...]
+    warnings: tuple[str, ...] = field(default=())  # e.g. non-WebSocket channels that get no client
