@@ -43,8 +43,10 @@ from ._errors import (
 from ._events import CloseInfo, EventType, ReconnectInfo
 from ._options import ConnectOptions, ReconnectPolicy
 from ._sync import RealtimeConnection, connect_sync
+from ._urls import AsyncConnector, RestClientLike, build_url, rest_to_ws_base
 
 __all__ = [
+    "AsyncConnector",
     "AsyncRealtimeConnection",
     "CloseInfo",
     "ConnectOptions",
@@ -60,10 +62,13 @@ __all__ = [
     "RealtimeTimeoutError",
     "ReconnectInfo",
     "ReconnectPolicy",
+    "RestClientLike",
     "UnknownMessage",
     "UnsentMessagesError",
+    "build_url",
     "connect_async",
     "connect_sync",
     "encode_json",
     "encode_model",
+    "rest_to_ws_base",
 ]

@@ -31,7 +31,13 @@ from ._errors import (
 )
 from ._events import CloseInfo, EventType, Handler, HandlerRegistry, ReconnectInfo
 from ._options import ConnectOptions
-from ._reconnect import PendingMessages, State, close_details, reconnect_delay, should_reconnect
+from ._reconnect import (
+    PendingMessages,
+    State,
+    close_details,
+    reconnect_delay,
+    should_reconnect,
+)
 
 __all__ = ["AsyncRealtimeConnection", "connect_async", "open_async_websocket"]
 
@@ -84,7 +90,12 @@ class AsyncRealtimeConnection(Generic[T]):
     The constructor is internal: ``(options, decoder, websocket)``, as for the sync class.
     """
 
-    def __init__(self, options: ConnectOptions, decoder: MessageDecoder[T], websocket: ClientConnection) -> None:
+    def __init__(
+        self,
+        options: ConnectOptions,
+        decoder: MessageDecoder[T],
+        websocket: ClientConnection,
+    ) -> None:
         self._options = options
         self._decoder = decoder
         self._decode = decoder.decode
@@ -101,7 +112,10 @@ class AsyncRealtimeConnection(Generic[T]):
         self._listener: asyncio.Task[None] | None = None
         self._listener_error: BaseException | None = None
         self._direct_sender: asyncio.Task[Any] | None = None  # runs RECONNECT handlers
-        self._drop: tuple[int, str] = (1006, "")  # the close that started the current reconnection
+        self._drop: tuple[int, str] = (
+            1006,
+            "",
+        )  # the close that started the current reconnection
 
     # -- properties ---------------------------------------------------------------------
 
@@ -162,7 +176,9 @@ class AsyncRealtimeConnection(Generic[T]):
             await self.close()
         except RealtimeError as close_error:
             # Raising here would hide the exception already leaving the block.
-            exc_value.add_note(f"while closing the realtime connection: {close_error!r}")
+            exc_value.add_note(
+                f"while closing the realtime connection: {close_error!r}"
+            )
 
     # -- receiving ----------------------------------------------------------------------
 
@@ -185,7 +201,9 @@ class AsyncRealtimeConnection(Generic[T]):
         except ConnectionClosed:
             pass
         except TimeoutError:
-            raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+            raise RealtimeTimeoutError(
+                f"no message received within {timeout} s"
+            ) from None
         except ConcurrencyError:
             raise concurrent_receive_error() from None
         if timeout is None:
@@ -194,7 +212,9 @@ class AsyncRealtimeConnection(Generic[T]):
             async with asyncio.timeout(timeout):
                 return await self._recv_after_close(ws, report=True)
         except TimeoutError:
-            raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+            raise RealtimeTimeoutError(
+                f"no message received within {timeout} s"
+            ) from None
 
     async def __aiter__(self) -> AsyncIterator[T | UnknownMessage | bytes]:
         """Messages until the connection is closed normally (or by this side)."""
@@ -214,7 +234,9 @@ class AsyncRealtimeConnection(Generic[T]):
                 raise concurrent_receive_error() from None
             yield decode(frame)
 
-    async def _recv_after_close(self, ws: ClientConnection, *, report: bool) -> str | bytes:
+    async def _recv_after_close(
+        self, ws: ClientConnection, *, report: bool
+    ) -> str | bytes:
         # ``report``: whether an unreported UnsentMessagesError may be raised (and so count
         # as reported) here; the listener task passes False since handlers already got it.
         while True:
@@ -268,7 +290,10 @@ class AsyncRealtimeConnection(Generic[T]):
             state = self._state
             direct = False
             if state is State.RECONNECTING:
-                if self._direct_sender is not None and self._direct_sender is asyncio.current_task():
+                if (
+                    self._direct_sender is not None
+                    and self._direct_sender is asyncio.current_task()
+                ):
                     direct = True  # a RECONNECT handler: on the new socket, ahead of the queue
                 else:
                     try:
@@ -286,7 +311,8 @@ class AsyncRealtimeConnection(Generic[T]):
             except ConnectionClosed:
                 if direct:
                     raise RealtimeConnectionClosed(
-                        *close_details(ws.protocol), detail="the new connection failed during RECONNECT handlers"
+                        *close_details(ws.protocol),
+                        detail="the new connection failed during RECONNECT handlers",
                     ) from None
                 await self._connection_lost(ws)
 
@@ -296,7 +322,9 @@ class AsyncRealtimeConnection(Generic[T]):
     def on(self, event: EventType | str, handler: Handler) -> Handler: ...
 
     @overload
-    def on(self, event: type[M], handler: Callable[[M], object]) -> Callable[[M], object]: ...
+    def on(
+        self, event: type[M], handler: Callable[[M], object]
+    ) -> Callable[[M], object]: ...
 
     def on(self, event: EventType | str | type[Any], handler: Any) -> Any:
         """Register ``handler`` (plain or ``async``) for an event, a message tag or a class."""
@@ -360,7 +388,9 @@ class AsyncRealtimeConnection(Generic[T]):
                 await _call(handler, payload)
             except Exception as exc:
                 if not self._handlers.lifecycle(EventType.ERROR):
-                    logger.exception("realtime handler %r failed; listening stopped", handler)
+                    logger.exception(
+                        "realtime handler %r failed; listening stopped", handler
+                    )
                     self._listener_error = exc
                     return False
                 await self._fire(EventType.ERROR, exc)
@@ -371,9 +401,13 @@ class AsyncRealtimeConnection(Generic[T]):
             try:
                 await _call(handler, payload)
             except Exception as exc:
-                if event is EventType.ERROR or not self._handlers.lifecycle(EventType.ERROR):
+                if event is EventType.ERROR or not self._handlers.lifecycle(
+                    EventType.ERROR
+                ):
                     # Nobody else to tell: a log line is the last place it can still be seen.
-                    logger.exception("realtime %s handler %r failed", event.name, handler)
+                    logger.exception(
+                        "realtime %s handler %r failed", event.name, handler
+                    )
                 else:
                     await self._fire(EventType.ERROR, exc)
 
@@ -400,16 +434,28 @@ class AsyncRealtimeConnection(Generic[T]):
             await ws.close(code, reason)
             await self._mark_closed(*close_details(ws.protocol))
         listener = self._listener
-        if listener is not None and listener is not asyncio.current_task() and not listener.done():
+        if (
+            listener is not None
+            and listener is not asyncio.current_task()
+            and not listener.done()
+        ):
             await asyncio.wait({listener}, timeout=self._options.close_timeout)
         if pending:
-            error = UnsentMessagesError(pending, "the connection was closed while reconnecting")
+            error = UnsentMessagesError(
+                pending, "the connection was closed while reconnecting"
+            )
             await self._fire(EventType.ERROR, error)
             raise error
         if unreported is not None:
             raise unreported
 
-    def _set_closed(self, code: int, reason: str, detail: str = "", cause: BaseException | None = None) -> bool:
+    def _set_closed(
+        self,
+        code: int,
+        reason: str,
+        detail: str = "",
+        cause: BaseException | None = None,
+    ) -> bool:
         if self._state is State.CLOSED:
             return False
         self._state = State.CLOSED
@@ -432,7 +478,9 @@ class AsyncRealtimeConnection(Generic[T]):
             self._state = State.RECONNECTING
             self._drop = (code, reason)
             self._settled.clear()
-            self._reconnect_task = asyncio.create_task(self._reconnect(code, reason), name="realtime-reconnect")
+            self._reconnect_task = asyncio.create_task(
+                self._reconnect(code, reason), name="realtime-reconnect"
+            )
             return
         await self._mark_closed(code, reason)
 
@@ -457,7 +505,9 @@ class AsyncRealtimeConnection(Generic[T]):
             # re-sending session setup must get ahead of the messages queued meanwhile.
             self._direct_sender = asyncio.current_task()
             try:
-                await self._fire(EventType.RECONNECT, ReconnectInfo(attempt, code, reason))
+                await self._fire(
+                    EventType.RECONNECT, ReconnectInfo(attempt, code, reason)
+                )
             finally:
                 self._direct_sender = None
             if await self._flush(ws):
@@ -466,7 +516,9 @@ class AsyncRealtimeConnection(Generic[T]):
                 self._state = State.OPEN
                 self._settled.set()
                 return
-            last_error = RealtimeConnectionClosed(*close_details(ws.protocol), detail="while flushing")
+            last_error = RealtimeConnectionClosed(
+                *close_details(ws.protocol), detail="while flushing"
+            )
         await self._give_up(code, reason, attempt, last_error)
 
     def options_for_reconnect(self) -> ConnectOptions:
@@ -487,10 +539,14 @@ class AsyncRealtimeConnection(Generic[T]):
             pending.pop()
         return True
 
-    async def _give_up(self, code: int, reason: str, attempts: int, last_error: BaseException | None) -> None:
+    async def _give_up(
+        self, code: int, reason: str, attempts: int, last_error: BaseException | None
+    ) -> None:
         if self._closing:
             return  # close() owns the pending messages now
-        detail = f"reconnection failed after {attempts} attempt(s)" + (f": {last_error}" if last_error else "")
+        detail = f"reconnection failed after {attempts} attempt(s)" + (
+            f": {last_error}" if last_error else ""
+        )
         pending = self._pending.drain()
         unsent = UnsentMessagesError(pending, detail) if pending else None
         if unsent is not None:
@@ -502,11 +558,15 @@ class AsyncRealtimeConnection(Generic[T]):
 
 
 @overload
-async def connect_async(options: ConnectOptions, decoder: MessageDecoder[T]) -> AsyncRealtimeConnection[T]: ...
+async def connect_async(
+    options: ConnectOptions, decoder: MessageDecoder[T]
+) -> AsyncRealtimeConnection[T]: ...
 
 
 @overload
-async def connect_async(options: ConnectOptions, decoder: MessageDecoder[Any], connection_cls: type[C]) -> C: ...
+async def connect_async(
+    options: ConnectOptions, decoder: MessageDecoder[Any], connection_cls: type[C]
+) -> C: ...
 
 
 async def connect_async(

@@ -15,14 +15,25 @@ from __future__ import annotations
 import json
 import types
 from enum import Enum
-from typing import Annotated, Any, ForwardRef, Literal, TypeVar, Union, get_args, get_origin
+from typing import (
+    Annotated,
+    Any,
+    ForwardRef,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
 import pydantic
 from pydantic.fields import FieldInfo
 
 __all__ = ["encode_json", "encode_model"]
 
-_Plan = tuple[frozenset[str], tuple[str, ...]]  # (constant fields, fields that may hold models)
+_Plan = tuple[
+    frozenset[str], tuple[str, ...]
+]  # (constant fields, fields that may hold models)
 _PLANS: dict[type[pydantic.BaseModel], _Plan] = {}
 _NO_FIELDS: frozenset[str] = frozenset()
 
@@ -87,7 +98,11 @@ def _is_constant(info: FieldInfo) -> bool:
     if get_origin(annotation) is Literal:
         values = get_args(annotation)
         return len(values) == 1 and _same(values[0], info.default)
-    if isinstance(annotation, type) and issubclass(annotation, Enum) and len(annotation) == 1:
+    if (
+        isinstance(annotation, type)
+        and issubclass(annotation, Enum)
+        and len(annotation) == 1
+    ):
         return _same(next(iter(annotation)), info.default)
     return False
 
@@ -106,7 +121,9 @@ def _may_hold_model(annotation: Any) -> bool:
     if annotation is Any or isinstance(annotation, (str, ForwardRef, _TypeVarType)):
         return True
     if isinstance(annotation, type):
-        return issubclass(annotation, pydantic.BaseModel) or annotation in _OPEN_CONTAINERS
+        return (
+            issubclass(annotation, pydantic.BaseModel) or annotation in _OPEN_CONTAINERS
+        )
     origin = get_origin(annotation)
     if origin is Literal:
         return False

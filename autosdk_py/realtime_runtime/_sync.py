@@ -28,7 +28,13 @@ from ._errors import (
 )
 from ._events import CloseInfo, EventType, Handler, HandlerRegistry, ReconnectInfo
 from ._options import ConnectOptions
-from ._reconnect import PendingMessages, State, close_details, reconnect_delay, should_reconnect
+from ._reconnect import (
+    PendingMessages,
+    State,
+    close_details,
+    reconnect_delay,
+    should_reconnect,
+)
 
 __all__ = ["RealtimeConnection", "connect_sync", "open_sync_websocket"]
 
@@ -40,7 +46,9 @@ logger = logging.getLogger(__name__)
 
 # websockets >= 17.1 deprecates calling connect() outside a ``with`` block unless legacy=True;
 # older releases do not know the flag (and would pass it on to socket.create_connection).
-_LEGACY_FLAG: dict[str, Any] = {"legacy": True} if "legacy" in inspect.signature(connect).parameters else {}
+_LEGACY_FLAG: dict[str, Any] = (
+    {"legacy": True} if "legacy" in inspect.signature(connect).parameters else {}
+)
 
 
 def open_sync_websocket(options: ConnectOptions) -> ClientConnection:
@@ -97,7 +105,12 @@ class RealtimeConnection(Generic[T]):
     ``ClientConnection``; :func:`connect_sync` calls it, subclasses must keep it.
     """
 
-    def __init__(self, options: ConnectOptions, decoder: MessageDecoder[T], websocket: ClientConnection) -> None:
+    def __init__(
+        self,
+        options: ConnectOptions,
+        decoder: MessageDecoder[T],
+        websocket: ClientConnection,
+    ) -> None:
         self._options = options
         self._decoder = decoder
         self._decode = decoder.decode
@@ -117,7 +130,10 @@ class RealtimeConnection(Generic[T]):
         self._listener: threading.Thread | None = None
         self._listener_error: BaseException | None = None
         self._direct_sender: threading.Thread | None = None  # runs RECONNECT handlers
-        self._drop: tuple[int, str] = (1006, "")  # the close that started the current reconnection
+        self._drop: tuple[int, str] = (
+            1006,
+            "",
+        )  # the close that started the current reconnection
 
     # -- properties ---------------------------------------------------------------------
 
@@ -178,7 +194,9 @@ class RealtimeConnection(Generic[T]):
             self.close()
         except RealtimeError as close_error:
             # Raising here would hide the exception already leaving the block.
-            exc_value.add_note(f"while closing the realtime connection: {close_error!r}")
+            exc_value.add_note(
+                f"while closing the realtime connection: {close_error!r}"
+            )
 
     # -- receiving ----------------------------------------------------------------------
 
@@ -195,7 +213,9 @@ class RealtimeConnection(Generic[T]):
         except ConnectionClosed:
             frame = self._recv_after_close(ws, timeout, report=True)
         except TimeoutError:
-            raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+            raise RealtimeTimeoutError(
+                f"no message received within {timeout} s"
+            ) from None
         except ConcurrencyError:
             raise concurrent_receive_error() from None
         return self._decode(frame)
@@ -208,7 +228,9 @@ class RealtimeConnection(Generic[T]):
         except ConnectionClosed:
             return self._recv_after_close(ws, timeout, report=True)
         except TimeoutError:
-            raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+            raise RealtimeTimeoutError(
+                f"no message received within {timeout} s"
+            ) from None
         except ConcurrencyError:
             raise concurrent_receive_error() from None
 
@@ -230,26 +252,36 @@ class RealtimeConnection(Generic[T]):
                 raise concurrent_receive_error() from None
             yield decode(frame)
 
-    def _recv_after_close(self, ws: ClientConnection, timeout: float | None, *, report: bool) -> str | bytes:
+    def _recv_after_close(
+        self, ws: ClientConnection, timeout: float | None, *, report: bool
+    ) -> str | bytes:
         # ``report``: whether an unreported UnsentMessagesError may be raised (and so count
         # as reported) here; the listener thread passes False since handlers already got it.
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             self._connection_lost(ws)
             with self._lock:
-                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-                if not self._state_changed.wait_for(lambda: self._state is not State.RECONNECTING, remaining):
+                remaining = (
+                    None if deadline is None else max(0.0, deadline - time.monotonic())
+                )
+                if not self._state_changed.wait_for(
+                    lambda: self._state is not State.RECONNECTING, remaining
+                ):
                     raise RealtimeTimeoutError(f"still reconnecting after {timeout} s")
                 if self._state is State.CLOSED:
                     raise self._closed_error_locked(report)
                 ws = self._ws
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            remaining = (
+                None if deadline is None else max(0.0, deadline - time.monotonic())
+            )
             try:
                 return ws.recv(remaining)
             except ConnectionClosed:
                 continue
             except TimeoutError:
-                raise RealtimeTimeoutError(f"no message received within {timeout} s") from None
+                raise RealtimeTimeoutError(
+                    f"no message received within {timeout} s"
+                ) from None
             except ConcurrencyError:
                 raise concurrent_receive_error() from None
 
@@ -313,7 +345,8 @@ class RealtimeConnection(Generic[T]):
             except ConnectionClosed:
                 if direct:
                     raise RealtimeConnectionClosed(
-                        *close_details(ws.protocol), detail="the new connection failed during RECONNECT handlers"
+                        *close_details(ws.protocol),
+                        detail="the new connection failed during RECONNECT handlers",
                     ) from None
                 self._connection_lost(ws)
 
@@ -323,7 +356,9 @@ class RealtimeConnection(Generic[T]):
     def on(self, event: EventType | str, handler: Handler) -> Handler: ...
 
     @overload
-    def on(self, event: type[M], handler: Callable[[M], object]) -> Callable[[M], object]: ...
+    def on(
+        self, event: type[M], handler: Callable[[M], object]
+    ) -> Callable[[M], object]: ...
 
     def on(self, event: EventType | str | type[Any], handler: Any) -> Any:
         """Register ``handler`` for a lifecycle event, a message tag or a message class.
@@ -342,7 +377,9 @@ class RealtimeConnection(Generic[T]):
         """
         if self._listener is not None:
             raise RuntimeError("start_listening() was already called")
-        self._listener = threading.Thread(target=self._listen, name="realtime-listener", daemon=True)
+        self._listener = threading.Thread(
+            target=self._listen, name="realtime-listener", daemon=True
+        )
         self._listener.start()
         return self._listener
 
@@ -397,7 +434,9 @@ class RealtimeConnection(Generic[T]):
                 handler(payload)
             except Exception as exc:
                 if not self._handlers.lifecycle(EventType.ERROR):
-                    logger.exception("realtime handler %r failed; listening stopped", handler)
+                    logger.exception(
+                        "realtime handler %r failed; listening stopped", handler
+                    )
                     self._listener_error = exc
                     return False
                 self._fire(EventType.ERROR, exc)
@@ -408,9 +447,13 @@ class RealtimeConnection(Generic[T]):
             try:
                 handler(payload)
             except Exception as exc:
-                if event is EventType.ERROR or not self._handlers.lifecycle(EventType.ERROR):
+                if event is EventType.ERROR or not self._handlers.lifecycle(
+                    EventType.ERROR
+                ):
                     # Nobody else to tell: a log line is the last place it can still be seen.
-                    logger.exception("realtime %s handler %r failed", event.name, handler)
+                    logger.exception(
+                        "realtime %s handler %r failed", event.name, handler
+                    )
                 else:
                     self._fire(EventType.ERROR, exc)
 
@@ -432,7 +475,9 @@ class RealtimeConnection(Generic[T]):
             if state is State.RECONNECTING:
                 # In the same critical section as the drain: a send must not queue behind it.
                 drop_code, drop_reason = self._drop
-                closed_now = self._set_closed_locked(drop_code, drop_reason, "closed while reconnecting")
+                closed_now = self._set_closed_locked(
+                    drop_code, drop_reason, "closed while reconnecting"
+                )
         if state is State.OPEN:
             ws.close(code, reason)
             self._mark_closed(*close_details(ws.protocol))
@@ -442,13 +487,21 @@ class RealtimeConnection(Generic[T]):
         if listener is not None and listener is not threading.current_thread():
             listener.join(self._options.close_timeout)
         if pending:
-            error = UnsentMessagesError(pending, "the connection was closed while reconnecting")
+            error = UnsentMessagesError(
+                pending, "the connection was closed while reconnecting"
+            )
             self._fire(EventType.ERROR, error)
             raise error
         if unreported is not None:
             raise unreported
 
-    def _set_closed_locked(self, code: int, reason: str, detail: str = "", cause: BaseException | None = None) -> bool:
+    def _set_closed_locked(
+        self,
+        code: int,
+        reason: str,
+        detail: str = "",
+        cause: BaseException | None = None,
+    ) -> bool:
         if self._state is State.CLOSED:
             return False
         self._state = State.CLOSED
@@ -470,12 +523,17 @@ class RealtimeConnection(Generic[T]):
             if ws is not self._ws or self._state is not State.OPEN:
                 return
             code, reason = close_details(ws.protocol)
-            reconnect = not self._closing and should_reconnect(self._options.reconnect, code)
+            reconnect = not self._closing and should_reconnect(
+                self._options.reconnect, code
+            )
             if reconnect:
                 self._state = State.RECONNECTING
                 self._drop = (code, reason)
                 self._reconnect_thread = threading.Thread(
-                    target=self._reconnect, args=(code, reason), name="realtime-reconnect", daemon=True
+                    target=self._reconnect,
+                    args=(code, reason),
+                    name="realtime-reconnect",
+                    daemon=True,
                 )
                 self._reconnect_thread.start()
         if not reconnect:
@@ -504,7 +562,9 @@ class RealtimeConnection(Generic[T]):
                 # Before the flush: a new connection is a new server session, so handlers
                 # re-sending session setup must get ahead of the messages queued meanwhile.
                 try:
-                    self._fire(EventType.RECONNECT, ReconnectInfo(attempt, code, reason))
+                    self._fire(
+                        EventType.RECONNECT, ReconnectInfo(attempt, code, reason)
+                    )
                 finally:
                     self._direct_sender = None
                 with self._lock:
@@ -518,7 +578,9 @@ class RealtimeConnection(Generic[T]):
                 return
             if flushed:
                 return
-            last_error = RealtimeConnectionClosed(*close_details(ws.protocol), detail="while flushing")
+            last_error = RealtimeConnectionClosed(
+                *close_details(ws.protocol), detail="while flushing"
+            )
         self._give_up(code, reason, attempt, last_error)
 
     def options_for_reconnect(self) -> ConnectOptions:
@@ -535,8 +597,12 @@ class RealtimeConnection(Generic[T]):
             pending.pop()
         return True
 
-    def _give_up(self, code: int, reason: str, attempts: int, last_error: BaseException | None) -> None:
-        detail = f"reconnection failed after {attempts} attempt(s)" + (f": {last_error}" if last_error else "")
+    def _give_up(
+        self, code: int, reason: str, attempts: int, last_error: BaseException | None
+    ) -> None:
+        detail = f"reconnection failed after {attempts} attempt(s)" + (
+            f": {last_error}" if last_error else ""
+        )
         with self._lock:
             if self._closing:
                 return  # close() owns the pending messages now
@@ -552,11 +618,15 @@ class RealtimeConnection(Generic[T]):
 
 
 @overload
-def connect_sync(options: ConnectOptions, decoder: MessageDecoder[T]) -> RealtimeConnection[T]: ...
+def connect_sync(
+    options: ConnectOptions, decoder: MessageDecoder[T]
+) -> RealtimeConnection[T]: ...
 
 
 @overload
-def connect_sync(options: ConnectOptions, decoder: MessageDecoder[Any], connection_cls: type[C]) -> C: ...
+def connect_sync(
+    options: ConnectOptions, decoder: MessageDecoder[Any], connection_cls: type[C]
+) -> C: ...
 
 
 def connect_sync(

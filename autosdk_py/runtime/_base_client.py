@@ -53,7 +53,9 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT: Final = f"python-httpx/{httpx.__version__} Python/{platform.python_version()}"
+DEFAULT_USER_AGENT: Final = (
+    f"python-httpx/{httpx.__version__} Python/{platform.python_version()}"
+)
 
 _NO_OPTIONS: Final = RequestOptions()
 _NO_CREDENTIALS: Mapping[str, Credential] = MappingProxyType({})
@@ -72,7 +74,9 @@ class _PreparedRequest:
 
     method: str
     url: httpx.URL
-    params: tuple[tuple[str, str], ...]  # a tuple, as httpx's param type is invariant for lists
+    params: tuple[
+        tuple[str, str], ...
+    ]  # a tuple, as httpx's param type is invariant for lists
     headers: httpx.Headers
     json: object
     content: bytes | None
@@ -98,7 +102,9 @@ class _BaseAPIClient:
     ) -> None:
         self.base_url = httpx.URL(base_url)
         self.credentials: Mapping[str, Credential] = dict(credentials)
-        self.default_security: Sequence[Sequence[str]] = [list(r) for r in default_security]
+        self.default_security: Sequence[Sequence[str]] = [
+            list(r) for r in default_security
+        ]
         self.timeout: httpx.Timeout = _as_timeout(timeout)
         self.max_retries = max_retries
         self.default_headers: Mapping[str, str] = dict(default_headers or {})
@@ -109,7 +115,9 @@ class _BaseAPIClient:
         # httpx replaces (not merges) a URL's query when given params, so a base URL query such as
         # Azure's ``?api-version=...`` is carried as the lowest-precedence query layer instead.
         params = self.base_url.params
-        self._base_query: Mapping[str, object] = {key: params.get_list(key) for key in params}
+        self._base_query: Mapping[str, object] = {
+            key: params.get_list(key) for key in params
+        }
 
     def _prepare(
         self,
@@ -132,7 +140,11 @@ class _BaseAPIClient:
         requirements = self.default_security if security is None else security
         chosen = select_credentials(self.credentials, requirements)
         auth = apply_credentials(chosen or [])
-        hint = None if chosen is not None else missing_credentials_hint(self.credentials, requirements)
+        hint = (
+            None
+            if chosen is not None
+            else missing_credentials_hint(self.credentials, requirements)
+        )
 
         body_kinds = [not isinstance(json, NotGiven), not isinstance(content, NotGiven)]
         body_kinds.append(data is not None or files is not None)
@@ -156,25 +168,43 @@ class _BaseAPIClient:
         encoded_files: list[tuple[str, EncodedFile]] | None = None
         if not isinstance(content, NotGiven):
             if options.extra_body is not None:
-                raise TypeError("extra_body cannot be combined with a raw `content` body")
+                raise TypeError(
+                    "extra_body cannot be combined with a raw `content` body"
+                )
             raw = content.encode("utf-8") if isinstance(content, str) else content
         elif data is not None or files is not None:
             extra = options.extra_body
             if extra is not None and not isinstance(extra, Mapping):
-                raise TypeError("extra_body must be a mapping to merge into form fields")
+                raise TypeError(
+                    "extra_body must be a mapping to merge into form fields"
+                )
             form = encode_form_fields(data, extra)
             encoded_files = encode_files(files) if files is not None else None
         else:
             body = json if isinstance(json, NotGiven) else to_jsonable(json)
             json_body = merge_extra_body(body, options.extra_body)
 
-        timeout = self.timeout if isinstance(options.timeout, NotGiven) else _as_timeout(options.timeout)
-        max_retries = self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+        timeout = (
+            self.timeout
+            if isinstance(options.timeout, NotGiven)
+            else _as_timeout(options.timeout)
+        )
+        max_retries = (
+            self.max_retries
+            if isinstance(options.max_retries, NotGiven)
+            else options.max_retries
+        )
         return _PreparedRequest(
             method=method.upper(),
             url=httpx.URL(self._base + expand_path(path, path_params)),
             params=tuple(
-                encode_query(self._base_query, self.default_query, auth.query, query, options.extra_query)
+                encode_query(
+                    self._base_query,
+                    self.default_query,
+                    auth.query,
+                    query,
+                    options.extra_query,
+                )
             ),
             headers=merged,
             json=json_body,
@@ -188,7 +218,9 @@ class _BaseAPIClient:
 
     @staticmethod
     def _build_request(
-        http_client: httpx.Client | httpx.AsyncClient, prepared: _PreparedRequest, retries_taken: int
+        http_client: httpx.Client | httpx.AsyncClient,
+        prepared: _PreparedRequest,
+        retries_taken: int,
     ) -> httpx.Request:
         headers = prepared.headers.copy()
         if retries_taken:
@@ -221,8 +253,12 @@ class _BaseAPIClient:
             return None
         if error is not None and not is_retryable_exception(error):
             return None
-        delay = retry_delay(retries_taken, response.headers if response is not None else None)
-        reason = f"status {response.status_code}" if response is not None else repr(error)
+        delay = retry_delay(
+            retries_taken, response.headers if response is not None else None
+        )
+        reason = (
+            f"status {response.status_code}" if response is not None else repr(error)
+        )
         log.info(
             "Retrying %s %s in %.2f seconds (retry %d of %d) after %s",
             prepared.method,
@@ -263,7 +299,9 @@ class SyncAPIClient(_BaseAPIClient):
         )
         # A caller-supplied client may be shared with other code, so its lifetime is the caller's.
         self._owns_http_client = http_client is None
-        self.http_client = http_client or httpx.Client(timeout=self.timeout, follow_redirects=True)
+        self.http_client = http_client or httpx.Client(
+            timeout=self.timeout, follow_redirects=True
+        )
 
     def close(self) -> None:
         if self._owns_http_client:
@@ -446,7 +484,9 @@ class AsyncAPIClient(_BaseAPIClient):
             user_agent=user_agent,
         )
         self._owns_http_client = http_client is None
-        self.http_client = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=True)
+        self.http_client = http_client or httpx.AsyncClient(
+            timeout=self.timeout, follow_redirects=True
+        )
 
     async def aclose(self) -> None:
         if self._owns_http_client:
@@ -470,7 +510,9 @@ class AsyncAPIClient(_BaseAPIClient):
         """Wait between retries; override in tests to avoid real backoff waits."""
         await asyncio.sleep(seconds)
 
-    async def _send(self, prepared: _PreparedRequest, *, stream: bool) -> httpx.Response:
+    async def _send(
+        self, prepared: _PreparedRequest, *, stream: bool
+    ) -> httpx.Response:
         retries_taken = 0
         while True:
             request = self._build_request(self.http_client, prepared, retries_taken)
@@ -568,7 +610,9 @@ class AsyncAPIClient(_BaseAPIClient):
             security=security,
             options=options,
         )
-        return AsyncStream(response=await self._send(prepared, stream=True), event_type=event_type)
+        return AsyncStream(
+            response=await self._send(prepared, stream=True), event_type=event_type
+        )
 
     async def request_binary_stream(
         self,

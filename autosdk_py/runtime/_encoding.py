@@ -58,11 +58,15 @@ def expand_path(template: str, params: Mapping[str, object] | None) -> str:
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in params or is_omitted(params[name]):
-            raise ValueError(f"missing value for path parameter {name!r} in {template!r}")
+            raise ValueError(
+                f"missing value for path parameter {name!r} in {template!r}"
+            )
         text = stringify(params[name])
         if not text:
             # An empty segment silently targets another endpoint (e.g. a list instead of a get).
-            raise ValueError(f"expected a non-empty value for path parameter {name!r}, got {params[name]!r}")
+            raise ValueError(
+                f"expected a non-empty value for path parameter {name!r}, got {params[name]!r}"
+            )
         return quote(text, safe="")
 
     return _PATH_PARAM.sub(substitute, template)
@@ -79,10 +83,18 @@ def _query_pairs(key: str, value: object) -> list[tuple[str, str]]:
         value = to_jsonable(value)
     if isinstance(value, Mapping):
         # OpenAPI deepObject style, the only style that can carry an object in a query string.
-        return [pair for sub, item in value.items() for pair in _query_pairs(f"{key}[{sub}]", item)]
+        return [
+            pair
+            for sub, item in value.items()
+            for pair in _query_pairs(f"{key}[{sub}]", item)
+        ]
     if isinstance(value, list | tuple | set | frozenset):
         # Sets are sorted so the same call always produces the same URL (cache keys, signatures).
-        items = sorted(value, key=stringify) if isinstance(value, set | frozenset) else value
+        items = (
+            sorted(value, key=stringify)
+            if isinstance(value, set | frozenset)
+            else value
+        )
         pairs: list[tuple[str, str]] = []
         for item in items:
             if isinstance(item, Mapping | pydantic.BaseModel):
@@ -98,7 +110,9 @@ def encode_query(*layers: Mapping[str, object] | None) -> list[tuple[str, str]]:
     by_key: dict[str, list[tuple[str, str]]] = {}
     for layer in layers:
         for key, value in (layer or {}).items():
-            by_key.pop(key, None)  # re-insert so the winner also takes the later position
+            by_key.pop(
+                key, None
+            )  # re-insert so the winner also takes the later position
             by_key[key] = _query_pairs(key, value)
     return [pair for pairs in by_key.values() for pair in pairs]
 
@@ -109,14 +123,19 @@ def encode_headers(headers: Mapping[str, object] | None) -> dict[str, str]:
         if is_omitted(value):
             continue
         if isinstance(value, list | tuple):
-            encoded[name] = ", ".join(stringify(item) for item in value if not is_omitted(item))
+            encoded[name] = ", ".join(
+                stringify(item) for item in value if not is_omitted(item)
+            )
         else:
             encoded[name] = stringify(value)
     return encoded
 
 
 def _is_constant_literal(annotation: object) -> bool:
-    return typing.get_origin(annotation) is typing.Literal and len(typing.get_args(annotation)) == 1
+    return (
+        typing.get_origin(annotation) is typing.Literal
+        and len(typing.get_args(annotation)) == 1
+    )
 
 
 @functools.cache
@@ -154,7 +173,11 @@ def to_jsonable(value: object) -> object:
         _mark_constants_set(value)
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items() if not isinstance(v, NotGiven)}
+        return {
+            str(k): to_jsonable(v)
+            for k, v in value.items()
+            if not isinstance(v, NotGiven)
+        }
     if isinstance(value, list | tuple):
         return [to_jsonable(item) for item in value]
     if value is None or isinstance(value, str | int | float):

@@ -7,7 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["AppliedAuth", "Credential", "apply_credentials", "missing_credentials_hint", "select_credentials"]
+__all__ = [
+    "AppliedAuth",
+    "Credential",
+    "apply_credentials",
+    "missing_credentials_hint",
+    "select_credentials",
+]
 
 CredentialKind = Literal["bearer", "basic", "header", "query", "cookie"]
 
@@ -23,7 +29,9 @@ class Credential:
 
     kind: CredentialKind
     name: str
-    value: str | None = field(default=None, repr=False)  # never leak secrets through repr()
+    value: str | None = field(
+        default=None, repr=False
+    )  # never leak secrets through repr()
     env_var: str | None = None
     arg_name: str | None = None
 
@@ -94,10 +102,16 @@ def missing_credentials_hint(
     ways: list[str] = []
     for scheme in missing:
         credential = credentials.get(scheme)
-        arg = credential.arg_name if credential is not None and credential.arg_name else None
+        arg = (
+            credential.arg_name
+            if credential is not None and credential.arg_name
+            else None
+        )
         env = credential.env_var if credential is not None else None
         if arg and env:
-            ways.append(f"pass `{arg}=...` to the client or set the {env} environment variable")
+            ways.append(
+                f"pass `{arg}=...` to the client or set the {env} environment variable"
+            )
         elif arg:
             ways.append(f"pass `{arg}=...` to the client")
         elif env:

@@ -39,7 +39,9 @@ class APIError(Exception):
     request: httpx.Request
     body: object | None
 
-    def __init__(self, message: str, request: httpx.Request, *, body: object | None = None) -> None:
+    def __init__(
+        self, message: str, request: httpx.Request, *, body: object | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
@@ -52,14 +54,18 @@ class APIError(Exception):
 class APIConnectionError(APIError):
     """The request never got an HTTP response (DNS failure, refused or dropped connection...)."""
 
-    def __init__(self, *, request: httpx.Request, message: str = "Connection error.") -> None:
+    def __init__(
+        self, *, request: httpx.Request, message: str = "Connection error."
+    ) -> None:
         super().__init__(message, request)
 
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read, write or connection-pool timeout)."""
 
-    def __init__(self, *, request: httpx.Request, message: str = "Request timed out.") -> None:
+    def __init__(
+        self, *, request: httpx.Request, message: str = "Request timed out."
+    ) -> None:
         super().__init__(request=request, message=message)
 
 
@@ -83,7 +89,9 @@ class APIResponseValidationError(APIError):
         message: str | None = None,
     ) -> None:
         if message is None:
-            message = f"Data returned by the API does not match the expected schema: {error}"
+            message = (
+                f"Data returned by the API does not match the expected schema: {error}"
+            )
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
@@ -97,7 +105,9 @@ class APIStatusError(APIError):
     status_code: int
     headers: httpx.Headers
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: object | None
+    ) -> None:
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
@@ -178,7 +188,9 @@ def _extract_message(body: object) -> str | None:
     return None
 
 
-def make_status_error(response: httpx.Response, *, hint: str | None = None) -> APIStatusError:
+def make_status_error(
+    response: httpx.Response, *, hint: str | None = None
+) -> APIStatusError:
     """Build the :class:`APIStatusError` subclass matching ``response.status_code``.
 
     ``hint`` is appended to 401 messages only: it explains which credential was missing.
@@ -200,11 +212,14 @@ def make_status_error(response: httpx.Response, *, hint: str | None = None) -> A
     return error_class(message, response=response, body=body)
 
 
-def connection_error(error: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:
+def connection_error(
+    error: httpx.HTTPError, request: httpx.Request
+) -> APIConnectionError:
     """Wrap an httpx transport failure, so callers only ever need to catch :class:`APIError`."""
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(request=request)
     detail = str(error)
     return APIConnectionError(
-        request=request, message=f"Connection error: {detail}" if detail else "Connection error."
+        request=request,
+        message=f"Connection error: {detail}" if detail else "Connection error.",
     )

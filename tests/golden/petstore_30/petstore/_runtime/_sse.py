@@ -61,7 +61,10 @@ class SSEDecoder:
             if cr != -1 and (lf == -1 or cr < lf):
                 if cr + 1 == len(self._buffer):
                     return events  # a CR at the end may be the first half of a CRLF
-                end, next_start = cr, cr + (2 if self._buffer[cr + 1 : cr + 2] == b"\n" else 1)
+                end, next_start = (
+                    cr,
+                    cr + (2 if self._buffer[cr + 1 : cr + 2] == b"\n" else 1),
+                )
             else:
                 end, next_start = lf, lf + 1
             line = self._buffer[:end].decode("utf-8", errors="replace")

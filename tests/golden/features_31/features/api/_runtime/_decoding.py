@@ -41,7 +41,9 @@ def type_adapter(tp: type[T]) -> pydantic.TypeAdapter[T]:
 def _is_model_class(tp: object) -> bool:
     # ``list[Model]`` is not a class, and issubclass() would raise on it.
     return (
-        isinstance(tp, type) and not isinstance(tp, types.GenericAlias) and issubclass(tp, pydantic.BaseModel)
+        isinstance(tp, type)
+        and not isinstance(tp, types.GenericAlias)
+        and issubclass(tp, pydantic.BaseModel)
     )
 
 
@@ -49,11 +51,15 @@ def validate_json(tp: type[T], raw: bytes | str, *, response: httpx.Response) ->
     """Validate a JSON document against ``tp``, raising :class:`APIResponseValidationError` on mismatch."""
     try:
         if _is_model_class(tp):
-            return cast("T", cast("type[pydantic.BaseModel]", tp).model_validate_json(raw))
+            return cast(
+                "T", cast("type[pydantic.BaseModel]", tp).model_validate_json(raw)
+            )
         return type_adapter(tp).validate_json(raw)
     except pydantic.ValidationError as exc:
         body = raw.encode("utf-8") if isinstance(raw, str) else raw
-        raise APIResponseValidationError(response=response, body=body, error=exc) from exc
+        raise APIResponseValidationError(
+            response=response, body=body, error=exc
+        ) from exc
 
 
 def cast_response(response: httpx.Response, cast_to: type[T]) -> T:
@@ -78,5 +84,9 @@ def build_model(cls: type[M], fields: Mapping[str, object]) -> M:
     Omitted fields stay *unset* on the model, so ``exclude_unset`` dumps do not send them.
     """
     return cls.model_validate(
-        {name: value for name, value in fields.items() if not isinstance(value, NotGiven)}
+        {
+            name: value
+            for name, value in fields.items()
+            if not isinstance(value, NotGiven)
+        }
     )

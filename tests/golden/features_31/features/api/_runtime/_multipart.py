@@ -33,7 +33,9 @@ def _field_value(value: object) -> str | list[str]:
     return stringify(value)
 
 
-def encode_form_fields(*layers: Mapping[str, object] | None) -> dict[str, str | list[str]]:
+def encode_form_fields(
+    *layers: Mapping[str, object] | None,
+) -> dict[str, str | list[str]]:
     """Encode form fields; a list of scalars becomes a repeated field, later layers win."""
     fields: dict[str, str | list[str]] = {}
     for layer in layers:
@@ -57,20 +59,28 @@ def _read(content: object, what: str) -> bytes:
         data = read()
         if isinstance(data, bytes):
             return data
-        raise TypeError(f"{what}: file objects must be opened in binary mode, got {type(data).__name__}")
-    raise TypeError(f"{what}: expected bytes or a binary file object, got {type(content).__name__}")
+        raise TypeError(
+            f"{what}: file objects must be opened in binary mode, got {type(data).__name__}"
+        )
+    raise TypeError(
+        f"{what}: expected bytes or a binary file object, got {type(content).__name__}"
+    )
 
 
 def _encode_file(field: str, value: object) -> EncodedFile:
     # Everything is read up front so that a retry can send the very same bytes again.
     if isinstance(value, tuple):
         if len(value) not in (2, 3):
-            raise TypeError(f"file {field!r}: expected (filename, content[, content_type]), got {value!r}")
+            raise TypeError(
+                f"file {field!r}: expected (filename, content[, content_type]), got {value!r}"
+            )
         filename, content = value[0], value[1]
         content_type = value[2] if len(value) == 3 else None
         return (filename, _read(content, f"file {field!r}"), content_type)
     if isinstance(value, str):
-        raise TypeError(f"file {field!r}: pass a pathlib.Path to upload a file by path, or bytes for content")
+        raise TypeError(
+            f"file {field!r}: pass a pathlib.Path to upload a file by path, or bytes for content"
+        )
     if isinstance(value, os.PathLike):
         path = Path(value)
         return (path.name, path.read_bytes(), None)
@@ -91,7 +101,11 @@ def encode_files(
         if isinstance(value, list) or (
             isinstance(value, tuple) and value and not isinstance(value[0], str | None)
         ):
-            encoded.extend((field, _encode_file(field, item)) for item in value if not is_omitted(item))
+            encoded.extend(
+                (field, _encode_file(field, item))
+                for item in value
+                if not is_omitted(item)
+            )
         else:
             encoded.append((field, _encode_file(field, value)))
     return encoded

@@ -41,10 +41,14 @@ def should_retry_response(response: httpx.Response) -> bool:
 def is_retryable_exception(exc: httpx.HTTPError) -> bool:
     # Protocol errors here mostly mean a pooled keep-alive connection was closed by the server;
     # configuration errors (bad scheme, proxy, redirects) would fail the same way again.
-    return isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+    return isinstance(
+        exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
+    )
 
 
-def parse_retry_after(headers: httpx.Headers, *, now: Callable[[], float] = time.time) -> float | None:
+def parse_retry_after(
+    headers: httpx.Headers, *, now: Callable[[], float] = time.time
+) -> float | None:
     """Seconds the server asked us to wait, from ``retry-after-ms`` or ``Retry-After``, if any."""
     retry_after_ms = headers.get("retry-after-ms")
     if retry_after_ms is not None:
