@@ -179,8 +179,7 @@ def _read_classes(
     for name, module in module_of.items():
         _bases, _own, kind = parsed[name]
         fields = tuple(
-            ModelField(f.name, f.alias, f.annotation, f.required, f.names, f.description)
-            for f in fields_of(name)
+            ModelField(f.name, f.alias, f.annotation, f.required, f.names, f.description) for f in fields_of(name)
         )
         classes[name] = ModelClass(
             class_name=name,

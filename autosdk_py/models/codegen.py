@@ -125,7 +125,7 @@ def run_generator(
                 )
         except RecursionError as exc:  # pragma: no cover - depends on the input
             raise _spec_error(exc, source, original_name, "the schemas nest or recurse too deeply") from None
-        except Exception as exc:  # noqa: BLE001 - any generator failure is reported as a spec problem
+        except Exception as exc:
             raise _spec_error(exc, source, original_name, None) from None
         if not isinstance(code, str):
             raise SpecError(

@@ -52,9 +52,7 @@ def format_python_files(files: Mapping[str, str]) -> dict[str, str]:
         for command in steps:
             done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
             if done.returncode != 0:
-                raise RuntimeError(
-                    f"{' '.join(command[1:3])} failed: {done.stderr.strip() or done.stdout.strip()}"
-                )
+                raise RuntimeError(f"{' '.join(command[1:3])} failed: {done.stderr.strip() or done.stdout.strip()}")
         for path in python:
             result[path] = (root / path).read_text(encoding="utf-8")
     return result

@@ -201,9 +201,7 @@ def _ordered(names: Iterable[str], position: Mapping[str, int]) -> list[str]:
     return sorted((n for n in names if n in position), key=position.__getitem__)
 
 
-def strongly_connected_components(
-    nodes: Sequence[str], edges: Mapping[str, Iterable[str]]
-) -> list[list[str]]:
+def strongly_connected_components(nodes: Sequence[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
     """Tarjan's algorithm, iterative; components come out in reverse topological order
     (a component after every component it depends on), members in ``nodes`` order."""
     index: dict[str, int] = {}
@@ -395,9 +393,7 @@ def _group_imports(lines: Iterable[str]) -> list[str]:
 # The split
 
 
-def final_names(
-    defs: Sequence[Definition], component_class: Mapping[str, str], reserved: Iterable[str]
-) -> None:
+def final_names(defs: Sequence[Definition], component_class: Mapping[str, str], reserved: Iterable[str]) -> None:
     """Give every definition its final name.
 
     ``component_class`` maps the generator's name of each component's class to the class name chosen
@@ -597,9 +593,7 @@ def _render_module(
     if third_party:
         text += "\n".join(third_party) + "\n\n"
     if local_imports:
-        text += (
-            "\n".join(_format_import(f".{m}", sorted(ns)) for m, ns in sorted(local_imports.items())) + "\n"
-        )
+        text += "\n".join(_format_import(f".{m}", sorted(ns)) for m, ns in sorted(local_imports.items())) + "\n"
     text += "\n\n" + body_text
     if rebuilds:
         text += "\n\n" + "".join(rebuilds)
@@ -650,10 +644,7 @@ def one_line(source: str) -> str:
             if (
                 prev.string in ("(", "[", "{", ".", "=")
                 or text in (")", "]", "}", ",", ".", ":", "=")
-                or (
-                    text in ("(", "[")
-                    and (prev.type in (tokenize.NAME, tokenize.STRING) or prev.string in (")", "]"))
-                )
+                or (text in ("(", "[") and (prev.type in (tokenize.NAME, tokenize.STRING) or prev.string in (")", "]")))
                 or (prev.string == "-" and before in ("", "(", "[", ",", "=", "|"))
             ):
                 pass
@@ -699,9 +690,7 @@ def _has_default(value: ast.expr | None, annotated_field: Mapping[str, ast.expr]
         if "default_factory" in keywords:
             return True
         default = (
-            value.args[0]
-            if value.args
-            else next((kw.value for kw in value.keywords if kw.arg == "default"), None)
+            value.args[0] if value.args else next((kw.value for kw in value.keywords if kw.arg == "default"), None)
         )
         return default is not None and not (isinstance(default, ast.Constant) and default.value is Ellipsis)
     return True

@@ -246,9 +246,7 @@ class _Copier:
             self.stats.object_defaults_dropped += 1
         return out
 
-    def simplify_all_of(
-        self, original: list[Any], out: dict[str, Any], nullable: bool
-    ) -> tuple[dict[str, Any], bool]:
+    def simplify_all_of(self, original: list[Any], out: dict[str, Any], nullable: bool) -> tuple[dict[str, Any], bool]:
         """``allOf: [{$ref: X}, {nullable: true}]`` (the OpenAPI 3.0 way to write a nullable reference)
         becomes ``X`` that is nullable; members that say nothing (only annotations) are dropped."""
         kept: list[Any] = []
@@ -311,9 +309,7 @@ class _Copier:
 
 def _structural(schema: Mapping[str, Any]) -> list[str]:
     """Keys of a schema that constrain values (not annotations, not extensions, not ``nullable``)."""
-    return [
-        k for k in schema if k not in _ANNOTATION_KEYS and k not in _DROPPED_KEYS and not k.startswith("x-")
-    ]
+    return [k for k in schema if k not in _ANNOTATION_KEYS and k not in _DROPPED_KEYS and not k.startswith("x-")]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -385,9 +381,7 @@ def _is_plain_union(schema: Any) -> bool:
     if len(unions) != 1:
         return False
     structural = {
-        k
-        for k in schema
-        if k not in _ANNOTATION_KEYS and not k.startswith("x-") and k not in {"discriminator", "$ref"}
+        k for k in schema if k not in _ANNOTATION_KEYS and not k.startswith("x-") and k not in {"discriminator", "$ref"}
     }
     if "$ref" in schema:
         return False
@@ -458,9 +452,7 @@ def _flatten_members(
         if (
             isinstance(target, dict)
             and inner is not None
-            and all(
-                _is_null_schema(m) or (isinstance(m, dict) and isinstance(m.get("$ref"), str)) for m in inner
-            )
+            and all(_is_null_schema(m) or (isinstance(m, dict) and isinstance(m.get("$ref"), str)) for m in inner)
         ):
             inner_disc = target.get("discriminator")
             if isinstance(inner_disc, dict) and inner_disc.get("propertyName") not in (None, prop):
@@ -686,9 +678,7 @@ def collect_examples(spec: Mapping[str, Any], *, vendor: bool = True) -> list[Ex
         meta = schema.get("x-oaiMeta")
         if vendor and isinstance(meta, dict) and isinstance(meta.get("example"), str):
             with contextlib.suppress(ValueError):
-                found.append(
-                    Example(f"{base}/x-oaiMeta/example", name, json.loads(meta["example"]), "x-oaiMeta")
-                )
+                found.append(Example(f"{base}/x-oaiMeta/example", name, json.loads(meta["example"]), "x-oaiMeta"))
 
     def media(pointer: str, holder: Any) -> None:
         holder = _deref_object(spec, holder)
@@ -756,11 +746,7 @@ def _operation_meta_examples(
     for code in ("200", "201"):
         response = _deref_object(spec, responses.get(code) or responses.get(int(code)))
         content = response.get("content") if isinstance(response, dict) else None
-        schema = (
-            ((content or {}).get("application/json") or {}).get("schema")
-            if isinstance(content, dict)
-            else None
-        )
+        schema = ((content or {}).get("application/json") or {}).get("schema") if isinstance(content, dict) else None
         target = _component_name(schema.get("$ref")) if isinstance(schema, dict) else None
         if target:
             break
@@ -822,11 +808,7 @@ def _type_fits(schema: dict[str, Any], value: Any) -> bool:
             return True
     for k in kinds:
         types = _JSON_TYPES.get(k)
-        if (
-            types
-            and isinstance(value, types)
-            and not (k in ("integer", "number") and isinstance(value, bool))
-        ):
+        if types and isinstance(value, types) and not (k in ("integer", "number") and isinstance(value, bool)):
             return True
     return False
 
@@ -837,9 +819,7 @@ class _Relaxer:
     example uses. Tags of discriminated unions are never relaxed (that would turn the union into a slow
     untagged one or make two members claim one tag)."""
 
-    def __init__(
-        self, document: dict[str, Any], stats: NormalizeStats, protected: set[tuple[int, str]]
-    ) -> None:
+    def __init__(self, document: dict[str, Any], stats: NormalizeStats, protected: set[tuple[int, str]]) -> None:
         self.resolve = _Resolver(document)
         self.schemas: dict[str, Any] = document["components"]["schemas"]
         self.stats = stats
