@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from .errors import SpecError, SpecErrors
+from .errors import CheckFailed, SpecError, SpecErrors
 
 app = typer.Typer(
     name="autosdk",
@@ -69,8 +69,18 @@ def generate(
         typer.Option("--types-namespace", help="(pass 2) Import the models of this pass-1 package instead."),
     ] = None,
     generate_models: Annotated[
-        str, typer.Option("--generate-models", help="(pass 2) true or false: whether to generate models.")
-    ] = "true",
+        str | None,
+        typer.Option(
+            "--generate-models",
+            help="(pass 2) true or false. Default: own models, unless --types-namespace is given.",
+        ),
+    ] = None,
+    websocket_class_name: Annotated[
+        str | None,
+        typer.Option(
+            "--websocket-class-name", help="(pass 2) Name of the realtime client (a prefix for several channels)."
+        ),
+    ] = None,
     json_serializer_context: Annotated[
         str | None,
         typer.Option("--json-serializer-context", help="Accepted for AutoSDK compatibility; no effect in Python."),
@@ -110,7 +120,8 @@ def generate(
             auth_env_vars=tuple(auth_env_var or ()),
             exclude_deprecated_operations=exclude_deprecated_operations,
             types_namespace=types_namespace,
-            generate_models=_bool_value(generate_models, "--generate-models"),
+            generate_models=None if generate_models is None else _bool_value(generate_models, "--generate-models"),
+            websocket_class_name=websocket_class_name,
         )
         if json_serializer_context is not None:
             say("note: --json-serializer-context is a C# (System.Text.Json) setting; it has no effect in Python")
@@ -118,6 +129,10 @@ def generate(
     except (SpecError, SpecErrors) as err:
         _fail(err)
         return
+    except CheckFailed as failed:
+        typer.echo(failed.report, err=True)
+        typer.echo("Nothing was written.", err=True)
+        raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
         typer.echo("interrupted; nothing was written", err=True)
         raise typer.Exit(code=130) from None
@@ -135,6 +150,44 @@ def generate(
         f"Generated package '{result.package}' in {result.package_dir} "
         f"({result.files_written} files; {counts}) in {time.perf_counter() - started:.1f} s"
     )
+
+
+@app.command()
+def check(
+    openapi: Annotated[
+        Path, typer.Argument(help="The OpenAPI document whose models the realtime client would import.")
+    ],
+    asyncapi: Annotated[Path, typer.Argument(help="The AsyncAPI document whose schemas must match them.")],
+    types_namespace: Annotated[
+        str | None, typer.Option("--types-namespace", help="Package name to report (default: from info.title).")
+    ] = None,
+) -> None:
+    """Check, without writing anything, that every AsyncAPI schema matches an OpenAPI schema by name and shape."""
+    from .asyncapi.parser import parse_asyncapi
+    from .checker import check_against, manifest_from_openapi
+    from .loader import check_local_refs, load_document
+    from .pipeline import resolve_package
+
+    try:
+        rest = load_document(openapi, expect="openapi")
+        check_local_refs(rest)
+        realtime = load_document(asyncapi, expect="asyncapi")
+        api = parse_asyncapi(realtime)
+        package, _ = resolve_package(types_namespace, rest, "--types-namespace")
+        manifest = manifest_from_openapi(rest.data, package)
+        inline = [
+            (m.name, m.pointer)
+            for ch in api.channels
+            for m in ch.messages
+            if m.payload is not None and m.payload_schema is None and not m.binary
+        ]
+        report = check_against(api.data, manifest, inline_payloads=inline)
+    except (SpecError, SpecErrors) as err:
+        _fail(err)
+        return
+    typer.echo(report.format(asyncapi, f"computed from {openapi}"))
+    if not report.ok:
+        raise typer.Exit(code=1)
 
 
 @app.command()

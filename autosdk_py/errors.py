@@ -49,3 +49,14 @@ class SpecErrors(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors) + f"\n{len(self.errors)} error(s)."
+
+
+class CheckFailed(Exception):
+    """The cross-namespace checker rejected a document; ``str()`` is its whole report."""
+
+    def __init__(self, report: str) -> None:
+        super().__init__(report)
+        self.report = report
+
+    def __str__(self) -> str:
+        return self.report

@@ -169,3 +169,17 @@ def env_var_prefix(title: str) -> str:
 def dedupe_all(names: Iterable[str]) -> list[str]:
     taken: set[str] = set()
     return [unique(n, taken) for n in names]
+
+
+# Words after which a realtime document's title stops naming the API ("ElevenLabs Realtime Speech-to-Text").
+_REALTIME_WORDS = frozenset({"realtime", "real", "websocket", "websockets", "ws", "streaming", "live"})
+
+
+def realtime_env_prefix(title: str) -> str:
+    """``ElevenLabs Realtime Speech-to-Text`` -> ``ELEVENLABS``; ``OpenAI Realtime API`` -> ``OPENAI``."""
+    parts = [w for w in _NON_WORD.split(_ascii(title)) if w]
+    for index, part in enumerate(parts):
+        if part.lower() in _REALTIME_WORDS and index > 0:
+            parts = parts[:index]
+            break
+    return env_var_prefix(" ".join(parts))

@@ -11,8 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import SpecError
+
+if TYPE_CHECKING:
+    from .openapi.ir import ClientIR
 from .loader import Document, check_local_refs, load_document
 from .naming import namespace_from_title, package_name
 from .writer import marker_text, write_tree
@@ -20,6 +24,7 @@ from .writer import marker_text, write_tree
 Progress = Callable[[str, float | None], None]  # (step, None) when it starts, (step, seconds) when done
 
 RUNTIME_DIR = Path(__file__).parent / "runtime"
+REALTIME_RUNTIME_DIR = Path(__file__).parent / "realtime_runtime"
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class GenerateOptions:
     auth_env_vars: tuple[str, ...] = ()
     exclude_deprecated_operations: bool = False
     types_namespace: str | None = None
-    generate_models: bool = True
+    generate_models: bool | None = None  # None: own models unless --types-namespace is given
+    websocket_class_name: str | None = None
 
 
 @dataclass
@@ -84,12 +90,7 @@ def package_dir(output: Path, package: str) -> Path:
 def generate(options: GenerateOptions, progress: Progress = _quiet) -> GenerateResult:
     doc = load_document(options.spec)
     if doc.kind == "asyncapi":
-        raise SpecError(
-            "AsyncAPI input (pass 2, the realtime WebSocket client) is not implemented in this version",
-            file=options.spec,
-            pointer="/asyncapi",
-            hint="this release generates from OpenAPI 3.0/3.1 documents only",
-        )
+        return generate_asyncapi(doc, options, progress)
     return generate_openapi(doc, options, progress)
 
 
@@ -135,6 +136,7 @@ def generate_openapi(doc: Document, options: GenerateOptions, progress: Progress
             ),
         )
         files = dict(models.files)
+        files["_manifest.json"] = _with_client(files["_manifest.json"], ir)
         files.update(format_python_files(render_client(ir, models)))
         files.update(runtime_files("_runtime"))
         files[".autosdk-generated"] = marker_text("openapi", doc.path.name, package)
@@ -149,6 +151,127 @@ def generate_openapi(doc: Document, options: GenerateOptions, progress: Progress
     return result
 
 
-def runtime_files(prefix: str) -> dict[str, str]:
-    """The runtime support package, copied byte for byte (it is tested where it lives)."""
-    return {f"{prefix}/{path.name}": path.read_text(encoding="utf-8") for path in sorted(RUNTIME_DIR.glob("*.py"))}
+def runtime_files(prefix: str, source: Path = RUNTIME_DIR) -> dict[str, str]:
+    """A runtime support package, copied byte for byte (it is tested where it lives)."""
+    return {f"{prefix}/{path.name}": path.read_text(encoding="utf-8") for path in sorted(source.glob("*.py"))}
+
+
+def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progress = _quiet) -> GenerateResult:
+    """Pass 2: the realtime client, with its own models or importing those of a pass-1 package."""
+    from .asyncapi.client_ir import PayloadClass, build_realtime_ir
+    from .asyncapi.parser import parse_asyncapi
+    from .asyncapi.render import render_realtime
+    from .checker import check_against, find_manifest
+    from .errors import CheckFailed
+    from .models.formatting import format_python_files
+    from .writer import check_target
+
+    cross = options.types_namespace is not None and options.generate_models is not True
+    if options.generate_models is False and options.types_namespace is None:
+        raise SpecError(
+            "--generate-models false needs --types-namespace: the package whose models the client imports",
+            file=doc.path,
+            hint="run pass 1 first (autosdk generate openapi.yaml --namespace x) and add --types-namespace x",
+        )
+    namespace = options.namespace
+    if namespace is None and options.types_namespace is not None:
+        namespace = options.types_namespace + ".realtime"
+    package, note = resolve_package(namespace, doc)
+    target = package_dir(options.output, package)
+    result = GenerateResult(package=package, package_dir=target, files_written=0)
+    if note:
+        result.notes.append(note)
+    check_target(target, "asyncapi")
+
+    with _step(result, progress, "Reading the AsyncAPI document"):
+        api = parse_asyncapi(doc)
+    result.notes.extend(api.warnings)
+    messages = [m for ch in api.channels for m in ch.messages]
+    files: dict[str, str] = {}
+    payload_classes: dict[str, PayloadClass] = {}
+    env_prefix: str | None = None
+    if cross:
+        assert options.types_namespace is not None
+        types_package, _ = resolve_package(options.types_namespace, doc, "--types-namespace")
+        with _step(result, progress, f"Checking the schemas against {types_package}"):
+            manifest, where = find_manifest(options.types_namespace, options.output)
+            inline = [
+                (m.name, m.pointer)
+                for m in messages
+                if m.payload is not None and m.payload_schema is None and not m.binary
+            ]
+            report = check_against(api.data, manifest, inline_payloads=inline)
+            if not report.ok:
+                raise CheckFailed(report.format(doc.path, where))
+        entries = manifest["schemas"]
+        for m in messages:
+            entry = entries.get(m.payload_schema or "")
+            if entry is not None:
+                payload_classes[m.pointer] = PayloadClass(entry["class_name"], _is_model(entry))
+        models_module = f"{types_package}.models"
+        env_prefix = (manifest.get("client") or {}).get("env_prefix")
+        result.notes.append(f"{report.count_line()} The client imports its payload types from {models_module}.")
+    else:
+        from .asyncapi.lift import lift_inline_payloads
+        from .models import generate_models
+
+        with _step(result, progress, "Generating models (datamodel-code-generator)"):
+            synthetic, lifted = lift_inline_payloads(api)
+            models = generate_models(synthetic, package=package, source=doc.path)
+        files.update(models.files)
+        for m in messages:
+            schema = m.payload_schema or lifted.get(m.pointer)
+            class_name = models.class_for_schema.get(schema or "")
+            if class_name is not None:
+                payload_classes[m.pointer] = PayloadClass(class_name, models.classes[class_name].kind == "model")
+        models_module = ".models"
+        result.counts["classes"] = len(models.classes)
+
+    with _step(result, progress, "Building the realtime client"):
+        ir = build_realtime_ir(
+            api,
+            package=package,
+            source_name=doc.path.name,
+            models_module=models_module,
+            own_models=not cross,
+            payload_classes=payload_classes,
+            websocket_class_name=options.websocket_class_name,
+            auth_env_vars=options.auth_env_vars,
+            env_prefix=env_prefix,
+        )
+        files.update(format_python_files(render_realtime(ir)))
+        files.update(runtime_files("_runtime", REALTIME_RUNTIME_DIR))
+        files[".autosdk-generated"] = marker_text("asyncapi", doc.path.name, package)
+    result.notes.extend(n for n in ir.notes if n not in result.notes)
+    with _step(result, progress, f"Writing {len(files)} files"):
+        result.files_written = write_tree(target, files, owner="asyncapi")
+    result.counts.update(
+        {
+            "channels": len(ir.channels),
+            "send methods": sum(len(c.sends) for c in ir.channels),
+            "server message types": sum(len(c.receives) for c in ir.channels),
+        }
+    )
+    return result
+
+
+def _is_model(entry: dict[str, object]) -> bool:
+    kind = entry.get("kind")
+    if isinstance(kind, str):
+        return kind == "model"
+    shape = entry.get("shape")
+    return isinstance(shape, dict) and "properties" in shape
+
+
+def _with_client(manifest_text: str, ir: ClientIR) -> str:
+    """Record the client's names in the manifest, so a realtime client can borrow them."""
+    from .models.manifest import dump_manifest, load_manifest
+
+    manifest = load_manifest(manifest_text)
+    manifest["client"] = {
+        "class": ir.client_class,
+        "async_class": ir.async_client_class,
+        "env_prefix": ir.base_url_env.removesuffix("_BASE_URL"),
+        "auth_env_vars": {a.param: a.env_var for a in ir.auth},
+    }
+    return dump_manifest(manifest)

@@ -127,6 +127,7 @@ def generate_models(spec: dict[str, Any], *, package: str, source: Path) -> Mode
         class_for_schema=class_for_schema,
         module_of={name: c.module for name, c in classes.items()},
         resolve=schema_resolver(spec),
+        kind_of={name: c.kind for name, c in classes.items()},
     )
     files["_manifest.json"] = dump_manifest(manifest)
     timings["fields+manifest"] = time.perf_counter() - start

@@ -22,7 +22,9 @@ def build_manifest(
     class_for_schema: Mapping[str, str],
     module_of: Mapping[str, str],
     resolve: Callable[[str], Mapping[str, Any]],
+    kind_of: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``kind_of`` (class name -> "model" or "alias") tells pass 2 how to send a payload."""
     entries: dict[str, Any] = {}
     for name in sorted(class_for_schema):
         class_name = class_for_schema[name]
@@ -31,6 +33,8 @@ def build_manifest(
             "module": module_of[class_name],
             "shape": schema_shape(schemas[name], resolve),
         }
+        if kind_of is not None and class_name in kind_of:
+            entries[name]["kind"] = kind_of[class_name]
     return {"package": package, "format": MANIFEST_FORMAT, "schemas": entries}
 
 

@@ -28,6 +28,7 @@ Modules: ``_options`` (what to connect to), ``_decoding`` / ``_encoding`` (frame
 """
 
 from ._async import AsyncRealtimeConnection, connect_async
+from ._connect import AuthSpec, ConnectionSettings, connect_options
 from ._decoding import MessageDecoder, UnknownMessage
 from ._encoding import encode_json, encode_model
 from ._errors import (
@@ -48,8 +49,10 @@ from ._urls import AsyncConnector, RestClientLike, build_url, rest_to_ws_base
 __all__ = [
     "AsyncConnector",
     "AsyncRealtimeConnection",
+    "AuthSpec",
     "CloseInfo",
     "ConnectOptions",
+    "ConnectionSettings",
     "EventType",
     "MessageDecoder",
     "RealtimeAuthenticationError",
@@ -67,6 +70,7 @@ __all__ = [
     "UnsentMessagesError",
     "build_url",
     "connect_async",
+    "connect_options",
     "connect_sync",
     "encode_json",
     "encode_model",

@@ -8,12 +8,19 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-__all__ = ["AsyncConnector", "RestClientLike", "build_url", "rest_to_ws_base"]
+__all__ = [
+    "AsyncConnector",
+    "RestClientLike",
+    "build_url",
+    "param_text",
+    "rest_to_ws_base",
+]
 
 C = TypeVar("C")
 
 
-def _text(value: object) -> str:
+def param_text(value: object) -> str:
+    """How a parameter value is written in a URL or header."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
@@ -34,7 +41,10 @@ def build_url(
     repeated. Path parameters are percent-encoded whole, so a ``/`` cannot change the route.
     """
     for name, value in (path_params or {}).items():
-        address = address.replace("{" + name + "}", quote(_text(value), safe=""))
+        # Server variables ({region}.api.example.com, /{version}) and channel parameters alike.
+        placeholder, text = "{" + name + "}", quote(param_text(value), safe="")
+        base_url = base_url.replace(placeholder, text)
+        address = address.replace(placeholder, text)
     parts = urlsplit(base_url)
     base_path = parts.path.rstrip("/")
     if (
@@ -45,7 +55,7 @@ def build_url(
         path = address
     else:
         path = base_path + ("/" + address.lstrip("/") if address.strip("/") else "")
-    pairs = [(k, _text(v)) for k, v in (query or {}).items() if v is not None]
+    pairs = [(k, param_text(v)) for k, v in (query or {}).items() if v is not None]
     existing = parts.query
     query_text = "&".join(p for p in (existing, urlencode(pairs)) if p)
     return urlunsplit((parts.scheme, parts.netloc, path or "/", query_text, ""))
