@@ -94,6 +94,21 @@ class PetstoreClient:
     def base_url(self) -> httpx.URL:
         return self._client.base_url
 
+    @property
+    def rest_base_url(self) -> str:
+        return str(self._client.base_url)
+
+    @property
+    def credentials(self) -> dict[str, str | None]:
+        """Credential values by constructor argument (``api_key``...), for realtime clients built from this one."""
+        return {
+            c.arg_name: c.value for c in self._client.credentials.values() if c.arg_name
+        }
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        return self._client.default_headers
+
     @cached_property
     def pets(self) -> PetsResource:
         """Everything about pets."""
@@ -157,6 +172,21 @@ class AsyncPetstoreClient:
     @property
     def base_url(self) -> httpx.URL:
         return self._client.base_url
+
+    @property
+    def rest_base_url(self) -> str:
+        return str(self._client.base_url)
+
+    @property
+    def credentials(self) -> dict[str, str | None]:
+        """Credential values by constructor argument (``api_key``...), for realtime clients built from this one."""
+        return {
+            c.arg_name: c.value for c in self._client.credentials.values() if c.arg_name
+        }
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        return self._client.default_headers
 
     @cached_property
     def pets(self) -> AsyncPetsResource:

@@ -96,6 +96,21 @@ class PlantMonitorClient:
     def base_url(self) -> httpx.URL:
         return self._client.base_url
 
+    @property
+    def rest_base_url(self) -> str:
+        return str(self._client.base_url)
+
+    @property
+    def credentials(self) -> dict[str, str | None]:
+        """Credential values by constructor argument (``api_key``...), for realtime clients built from this one."""
+        return {
+            c.arg_name: c.value for c in self._client.credentials.values() if c.arg_name
+        }
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        return self._client.default_headers
+
     @cached_property
     def alerts(self) -> AlertsResource:
         """Alerts raised by sensor thresholds"""
@@ -173,6 +188,21 @@ class AsyncPlantMonitorClient:
     @property
     def base_url(self) -> httpx.URL:
         return self._client.base_url
+
+    @property
+    def rest_base_url(self) -> str:
+        return str(self._client.base_url)
+
+    @property
+    def credentials(self) -> dict[str, str | None]:
+        """Credential values by constructor argument (``api_key``...), for realtime clients built from this one."""
+        return {
+            c.arg_name: c.value for c in self._client.credentials.values() if c.arg_name
+        }
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        return self._client.default_headers
 
     @cached_property
     def alerts(self) -> AsyncAlertsResource:
