@@ -193,6 +193,7 @@ class _Bundler:
         self.taken: dict[str, set[str]] = {}
         self.aliases: set[tuple[str, str]] = set()  # root (section, name) entries that are a bare external $ref
         self.inlining: list[tuple[Path, str]] = []
+        self.active: set[int] = set()  # ids of the containers being walked (recursive YAML aliases)
         self.local_refs: list[tuple[str, str]] = []  # (pointer of the holder, ref) of the root's local refs
         components = doc.data.get("components")
         if isinstance(components, dict):
@@ -253,6 +254,26 @@ class _Bundler:
     # --- walking ---------------------------------------------------------------------------
 
     def walk(self, node: Any, file: Path, tokens: list[str], out: str, schema: bool) -> Any:
+        if not isinstance(node, (dict, list)):
+            return node
+        if id(node) in self.active:  # a YAML anchor that contains its own alias
+            self.errors.append(
+                SpecError(
+                    "the YAML refers to itself (an anchor that contains its own alias)",
+                    file=self.files[file].shown,
+                    pointer=json_pointer(*tokens),
+                    line=line_of(self.files[file].text, json_pointer(*tokens)),
+                    hint="replace the recursive alias with a $ref",
+                )
+            )
+            return None
+        self.active.add(id(node))
+        try:
+            return self._walk(node, file, tokens, out, schema)
+        finally:
+            self.active.discard(id(node))
+
+    def _walk(self, node: Any, file: Path, tokens: list[str], out: str, schema: bool) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):

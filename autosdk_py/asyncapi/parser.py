@@ -643,8 +643,7 @@ class _Parser:
                 operation, op_pointer = self.deref(channel[op_name], f"{pointer}/{op_name}")
                 operation = self.mapping(operation, op_pointer, f"the {op_name} operation of channel {name!r}")
                 label = self.optional_string(operation, "operationId", op_pointer) or op_name
-                for key, slot in self.messages_v2(operation, op_pointer, label, slots):
-                    slots[key] = slot
+                for key in self.messages_v2(operation, op_pointer, label, slots):
                     if (key, direction) not in ordered:
                         ordered.append((key, direction))
             messages = [self.message(slots[key], direction) for key, direction in ordered]
@@ -660,9 +659,8 @@ class _Parser:
             )
         return result
 
-    def messages_v2(
-        self, operation: dict[str, Any], pointer: str, label: str, slots: dict[str, _Slot]
-    ) -> list[tuple[str, _Slot]]:
+    def messages_v2(self, operation: dict[str, Any], pointer: str, label: str, slots: dict[str, _Slot]) -> list[str]:
+        """The keys of the operation's messages, added to ``slots`` (two different messages never share a key)."""
         if operation.get("message") is None:
             return []
         message, message_pointer = self.deref(operation["message"], f"{pointer}/message")
@@ -676,7 +674,7 @@ class _Parser:
             items = [(entry, f"{message_pointer}/oneOf/{i}") for i, entry in enumerate(entries)]
         else:
             items = [(operation["message"], f"{pointer}/message")]
-        result: list[tuple[str, _Slot]] = []
+        result: list[str] = []
         for index, (entry, where) in enumerate(items):
             obj, final = self.deref(entry, where)
             obj = self.mapping(obj, final, f"a message of operation '{label}'")
@@ -689,8 +687,12 @@ class _Parser:
                 suffix = str(index + 1) if len(items) > 1 else ""
                 base = str(obj.get("name") or obj.get("messageId") or f"{label}Message{suffix}")
             existing = slots.get(base)
-            key = base if existing is None or existing.pointer == final else _unique(base, slots)
-            result.append((key, existing if existing is not None and key == base else _Slot(key, where, final, obj)))
+            if existing is not None and existing.pointer == final:
+                result.append(base)
+                continue
+            key = _unique(base, slots)
+            slots[key] = _Slot(key, where, final, obj)
+            result.append(key)
         return result
 
     def parameter_v2(self, name: str, raw: Any, pointer: str) -> ParamSpec:

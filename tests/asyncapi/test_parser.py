@@ -669,6 +669,47 @@ def test_server_without_host(tmp_path: Path) -> None:
     assert err.message == "server 'prod' has no 'host'" and err.pointer == "/servers/prod"
 
 
+def test_recursive_yaml_alias_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  a: &x\n    address: /\n"
+        "    messages:\n      m: {payload: *x}\n",
+        encoding="utf-8",
+    )
+    err = parse_error(load_document(path))
+    assert err.message.startswith("the YAML refers to itself")
+    assert err.pointer == "/channels/a/messages/m/payload" and err.line == 7
+
+
+def test_tag_preference_and_fallback(tmp_path: Path) -> None:
+    messages = {
+        "both": {"payload": {"properties": {"event": {"const": "e"}, "type": {"enum": ["t"]}}}},
+        "neither": {"payload": {"properties": {"name": {"const": "n"}, "version": {"const": 2}}}},
+        "multi": {"payload": {"properties": {"type": {"enum": ["a", "b"]}}}},
+        "nested": {"payload": {"allOf": [{"allOf": [{"properties": {"kind": {"allOf": [{"const": "k"}]}}}]}]}},
+    }
+    api = parse_asyncapi(document(tmp_path, _v3(channels={"c": {"address": "/", "messages": messages}})))
+    tags = {m.key: m.tag for m in api.channels[0].messages}
+    assert tags == {"both": ("type", "t"), "neither": ("name", "n"), "multi": None, "nested": ("kind", "k")}
+    assert all(m.direction == "receive" for m in api.channels[0].messages)  # no operations at all
+
+
+def test_v2_inline_messages_with_the_same_name_keep_apart(tmp_path: Path) -> None:
+    one = {"name": "note", "payload": {"type": "string"}}
+    two = {"name": "note", "payload": {"type": "integer"}}
+    data = {
+        "asyncapi": "2.6.0",
+        "info": {"title": "T", "version": "1"},
+        "channels": {"/": {"subscribe": {"message": {"oneOf": [one, two]}}, "publish": {"message": one}}},
+    }
+    (ch,) = parse_asyncapi(document(tmp_path, data)).channels
+    assert [(m.key, m.direction, m.payload) for m in ch.messages] == [
+        ("note", "receive", {"type": "string"}),
+        ("note2", "receive", {"type": "integer"}),
+        ("note3", "send", {"type": "string"}),  # another copy of the same content is another message
+    ]
+
+
 def test_cli_error_text_has_no_traceback(tmp_path: Path) -> None:
     text = str(parse_error(load_document(BAD / "missing_action.yaml")))
     assert "Traceback" not in text
