@@ -112,6 +112,14 @@ class ChannelClient:
         return " | ".join(r.class_name for r in self.receives) or "Any"
 
     @property
+    def has_json_sends(self) -> bool:
+        return any(s.kind == "json" for s in self.sends)
+
+    @property
+    def uses_literal(self) -> bool:
+        return any("Literal[" in p.annotation for p in self.params)
+
+    @property
     def known_tags(self) -> tuple[str, ...]:
         return tuple(str(r.tag_value) for r in self.receives if r.tag_value is not None)
 

@@ -244,6 +244,14 @@ class _Copier:
             # model (mypy rejects it); the server applies its defaults anyway.
             del out["default"]
             self.stats.object_defaults_dropped += 1
+        elif "default" in out and not _default_fits(out):
+            # ``type: boolean, default: 'false'`` (seen in AsyncAPI's own examples): coerce the
+            # obvious cases, drop the rest, or the generated ``= 'false'`` breaks the annotation.
+            coerced = _coerce_default(out)
+            if coerced is _NO_DEFAULT:
+                del out["default"]
+            else:
+                out["default"] = coerced
         return out
 
     def simplify_all_of(self, original: list[Any], out: dict[str, Any], nullable: bool) -> tuple[dict[str, Any], bool]:
@@ -305,6 +313,39 @@ class _Copier:
         outer = {k: v for k, v in schema.items() if k in _ANNOTATION_KEYS}
         outer["anyOf"] = [inner, {"type": "null"}]
         return outer
+
+
+_NO_DEFAULT = object()
+_SCALAR_TYPES: dict[str, tuple[type, ...]] = {
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+}
+
+
+def _default_fits(schema: Mapping[str, Any]) -> bool:
+    kind, value = schema.get("type"), schema.get("default")
+    if not isinstance(kind, str) or kind not in _SCALAR_TYPES or value is None:
+        return True
+    if kind in ("integer", "number") and isinstance(value, bool):
+        return False
+    return isinstance(value, _SCALAR_TYPES[kind])
+
+
+def _coerce_default(schema: Mapping[str, Any]) -> Any:
+    kind, value = schema.get("type"), schema.get("default")
+    text = str(value).strip().lower()
+    if kind == "boolean" and text in ("true", "false"):
+        return text == "true"
+    with contextlib.suppress(ValueError):
+        if kind == "integer":
+            return int(text)
+        if kind == "number":
+            return float(text)
+    if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return _NO_DEFAULT
 
 
 def _structural(schema: Mapping[str, Any]) -> list[str]:
