@@ -16,5 +16,5 @@ class ErrorEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["error"]
+    type: Literal["error"] = "error"
     message: str

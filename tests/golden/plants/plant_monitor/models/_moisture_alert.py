@@ -13,7 +13,7 @@ class MoistureAlert(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["moisture"]
+    type: Literal["moisture"] = "moisture"
     id: str
     plant_id: str
     raised_at: datetime

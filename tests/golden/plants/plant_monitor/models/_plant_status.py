@@ -17,7 +17,7 @@ class PlantStatus(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["plant_status"]
+    type: Literal["plant_status"] = "plant_status"
     plant_id: str
     health: Literal["healthy", "thirsty", "too-hot", "too-cold"]
     moisture_pct: float | None = None

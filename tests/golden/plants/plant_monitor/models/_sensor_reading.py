@@ -17,7 +17,7 @@ class SensorReading(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["sensor_reading"]
+    type: Literal["sensor_reading"] = "sensor_reading"
     plant_id: str
     kind: Literal["moisture", "temperature", "light", "humidity"]
     value: float

@@ -13,7 +13,7 @@ class TemperatureAlert(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["temperature"]
+    type: Literal["temperature"] = "temperature"
     id: str
     plant_id: str
     raised_at: datetime

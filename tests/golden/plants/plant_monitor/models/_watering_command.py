@@ -16,6 +16,6 @@ class WateringCommand(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["watering_command"]
+    type: Literal["watering_command"] = "watering_command"
     plant_id: str
     duration_s: Annotated[int, Field(ge=1, le=600)]

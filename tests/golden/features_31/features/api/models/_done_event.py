@@ -14,6 +14,6 @@ class DoneEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["done"]
+    type: Literal["done"] = "done"
     job_id: str
     item: Item

@@ -12,6 +12,6 @@ class ProgressEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["progress"]
+    type: Literal["progress"] = "progress"
     job_id: str
     percent: Annotated[float, Field(ge=0.0, le=100.0)]

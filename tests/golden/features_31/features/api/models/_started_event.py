@@ -12,5 +12,5 @@ class StartedEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["started"]
+    type: Literal["started"] = "started"
     job_id: str
