@@ -22,15 +22,23 @@ HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
 UPDATE = os.environ.get("AUTOSDK_UPDATE_GOLDEN") == "1"
 
-# name -> (spec, namespace, extra options)
-CASES: dict[str, tuple[Path, str, dict[str, object]]] = {
-    "petstore_30": (HERE / "specs" / "petstore_30.yaml", "petstore", {}),
-    "features_31": (
-        HERE / "specs" / "features_31.yaml",
-        "features.api",
-        {"client_class_name": "FeaturesClient"},
-    ),
-    "plants": (HERE.parent / "examples" / "plants" / "openapi.yaml", "plant_monitor", {}),
+# name -> the generation steps, each (spec, options), run in order into one output folder.
+Step = tuple[Path, dict[str, object]]
+PLANTS = HERE.parent / "examples" / "plants"
+CASES: dict[str, list[Step]] = {
+    "petstore_30": [(HERE / "specs" / "petstore_30.yaml", {"namespace": "petstore"})],
+    "features_31": [
+        (HERE / "specs" / "features_31.yaml", {"namespace": "features.api", "client_class_name": "FeaturesClient"})
+    ],
+    # Pass 1 then pass 2 importing its models: the realtime package lands inside plant_monitor/.
+    "plants": [
+        (PLANTS / "openapi.yaml", {"namespace": "plant_monitor"}),
+        (PLANTS / "asyncapi.yaml", {"types_namespace": "plant_monitor", "generate_models": False}),
+    ],
+    "asyncapi_v2": [(HERE / "asyncapi" / "specs" / "chat_v2.yaml", {"namespace": "chat_v2"})],
+    "asyncapi_v3": [
+        (HERE / "asyncapi" / "specs" / "chat_v3.yaml", {"namespace": "chat_v3", "websocket_class_name": "Chat"})
+    ],
 }
 
 
@@ -44,8 +52,8 @@ def _files(root: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden_tree(case: str, tmp_path: Path) -> None:
-    spec, namespace, extra = CASES[case]
-    generate(GenerateOptions(spec=spec, output=tmp_path, namespace=namespace, **extra))  # type: ignore[arg-type]
+    for spec, options in CASES[case]:
+        generate(GenerateOptions(spec=spec, output=tmp_path, **options))  # type: ignore[arg-type]
     produced = _files(tmp_path)
     golden_dir = GOLDEN / case
     if UPDATE:
@@ -82,7 +90,8 @@ def _tree_hash(root: Path) -> str:
 
 def test_output_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
     """Two runs in fresh interpreters with different PYTHONHASHSEEDs write the same bytes."""
-    spec, namespace, _ = CASES["features_31"]
+    spec = HERE / "specs" / "features_31.yaml"
+    namespace = "features.api"
     hashes = []
     for seed in ("1", "4242"):
         out = tmp_path / f"run{seed}"
