@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 OPENAI_SPEC = SHARED / "specs" / "openai" / "openapi.yaml"
 ELEVENLABS_SPEC = SHARED / "specs" / "elevenlabs" / "openapi.json"
+OPENAI_ASYNCAPI = SHARED / "specs" / "openai" / "asyncapi.json"
+ELEVENLABS_ASYNCAPI = SHARED / "specs" / "elevenlabs" / "asyncapi.json"
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,23 @@ def elevenlabs_sdk(tmp_path_factory: pytest.TempPathFactory) -> RealSdk:
             "auth_env_vars": ("ELEVENLABS_API_KEY",),
         },
     )
+
+
+@pytest.fixture(scope="session")
+def openai_realtime(openai_sdk: RealSdk) -> RealSdk:
+    """Pass 2 on OpenAI's asyncapi.json importing ``openai_sdk``'s models (``make openai``)."""
+    result = generate(
+        GenerateOptions(
+            spec=OPENAI_ASYNCAPI, output=openai_sdk.output, types_namespace="openai_sdk", generate_models=False
+        )
+    )
+    return RealSdk(OPENAI_ASYNCAPI, openai_sdk.output, result, importlib.import_module(result.package))
+
+
+@pytest.fixture(scope="session")
+def elevenlabs_realtime(elevenlabs_sdk: RealSdk) -> RealSdk:
+    """ElevenLabs' speech-to-text channel with its own models, beside the REST package."""
+    result = generate(
+        GenerateOptions(spec=ELEVENLABS_ASYNCAPI, output=elevenlabs_sdk.output, namespace="elevenlabs_sdk.realtime")
+    )
+    return RealSdk(ELEVENLABS_ASYNCAPI, elevenlabs_sdk.output, result, importlib.import_module(result.package))

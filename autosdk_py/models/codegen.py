@@ -88,6 +88,9 @@ def generator_options(*, formatter: str | None = None) -> dict[str, Any]:
         "use_annotated": True,
         "enum_field_as_literal": "all",
         "use_type_alias": True,
+        # A required tag with one possible value (``type: "session.update"``) defaults to it, so
+        # callers may leave it out; it stays ``Literal[...]`` (no ``| None``), as tagged unions need.
+        "use_one_literal_as_default": True,
         "use_double_quotes": True,
         "output_datetime_class": DatetimeClassType.Datetime,
         "type_mappings": [f"string+{fmt}=string" for fmt in _STRING_FORMATS_AS_STR],

@@ -232,7 +232,6 @@ class _Copier:
                 out[key] = disc
             else:
                 out[key] = _deep_copy(value)
-        _default_constant_tags(out)
         nullable = node.get("nullable") is True
         if isinstance(node.get("allOf"), list) and isinstance(out.get("allOf"), list):
             out, nullable = self.simplify_all_of(node["allOf"], out, nullable)
@@ -314,28 +313,6 @@ class _Copier:
         outer = {k: v for k, v in schema.items() if k in _ANNOTATION_KEYS}
         outer["anyOf"] = [inner, {"type": "null"}]
         return outer
-
-
-def _default_constant_tags(schema: dict[str, Any]) -> None:
-    """A property that can hold one value only (``type: const "session.update"``) defaults to it.
-
-    Callers then write ``SessionUpdate(session=...)`` instead of repeating the tag; the runtimes
-    still send it (they mark such constants as set), and received messages carry it anyway.
-    """
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return
-    constants = []
-    for name, prop in properties.items():
-        if not isinstance(prop, dict) or "default" in prop or "$ref" in prop:
-            continue
-        values = [prop["const"]] if "const" in prop else prop.get("enum")
-        if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str):
-            prop["default"] = values[0]
-            constants.append(name)
-    required = schema.get("required")
-    if constants and isinstance(required, list):
-        schema["required"] = [r for r in required if r not in constants]
 
 
 _NO_DEFAULT = object()

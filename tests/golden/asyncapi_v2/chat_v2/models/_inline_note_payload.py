@@ -12,4 +12,4 @@ class InlineNotePayload(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    kind: Literal["note"] = "note"
+    kind: Literal["note"] | None = None

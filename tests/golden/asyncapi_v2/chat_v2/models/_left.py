@@ -12,5 +12,5 @@ class Left(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["left"] | None = "left"
+    type: Literal["left"] | None = None
     who: str | None = None

@@ -13,5 +13,5 @@ class Ack(BaseModel):
         populate_by_name=True,
     )
     ok: bool | None = None
-    op: Literal["ack"] = "ack"
+    op: Literal["ack"] | None = None
     type: Literal["a", "b"] | None = None

@@ -12,4 +12,4 @@ class Farewell(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    type: Literal["farewell"] = "farewell"
+    type: Literal["farewell"] | None = None

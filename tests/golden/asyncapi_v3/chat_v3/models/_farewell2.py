@@ -12,5 +12,5 @@ class Farewell2(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    kind: Literal["farewell"] | None = "farewell"
+    kind: Literal["farewell"] | None = None
     reason: str | None = None
