@@ -143,6 +143,6 @@ def test_urlencoded_form_when_only_data_is_given(api: Api, server: RecordingServ
 def test_text_mode_file_is_rejected_before_sending(api: Api, server: RecordingServer) -> None:
     with pytest.raises(TypeError, match="binary mode"):
         api.request("POST", "/files", cast_to=object, files={"file": io.StringIO("text")})
-    with pytest.raises(TypeError, match="pathlib.Path"):
+    with pytest.raises(TypeError, match=r"pathlib\.Path"):
         api.request("POST", "/files", cast_to=object, files={"file": "notes.txt"})
     assert server.requests == []

@@ -32,7 +32,7 @@ class Color(enum.Enum):
     BLUE = "blue"
 
 
-class Size(str, enum.Enum):
+class Size(enum.StrEnum):
     SMALL = "s"
 
 
