@@ -5,9 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 OPENAI_SPEC ?= ../shared/specs/openai/openapi.yaml
+OPENAI_ASYNCAPI ?= ../shared/specs/openai/asyncapi.json
 ELEVENLABS_SPEC ?= ../shared/specs/elevenlabs/openapi.json
+ELEVENLABS_ASYNCAPI ?= ../shared/specs/elevenlabs/asyncapi.json
+AUTOSDK := $(BIN)/autosdk
 
-.PHONY: install demo test golden bench lint clean
+.PHONY: install demo test golden bench lint clean openai elevenlabs samples samples-run
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -33,9 +36,36 @@ golden: install
 bench: install
 	$(BIN)/python benchmarks/bench.py --spec $(OPENAI_SPEC)
 
+## openai: one SDK for OpenAI's REST and realtime APIs; the realtime client imports the REST models
+openai: install
+	rm -rf samples/openai/Generated
+	$(AUTOSDK) generate $(OPENAI_SPEC) --namespace openai_sdk --output samples/openai/Generated
+	$(AUTOSDK) generate $(OPENAI_ASYNCAPI) --types-namespace openai_sdk --generate-models false \
+		--output samples/openai/Generated
+
+## elevenlabs: the realtime schemas cannot share the REST namespace (the check says why), so the
+## realtime client gets its own models in elevenlabs_sdk.realtime
+elevenlabs: install
+	rm -rf samples/elevenlabs/Generated
+	$(AUTOSDK) generate $(ELEVENLABS_SPEC) --namespace elevenlabs_sdk --client-class-name ElevenLabsClient \
+		--base-url https://api.elevenlabs.io --security-scheme ApiKey:Header:xi-api-key \
+		--auth-env-var ELEVENLABS_API_KEY --output samples/elevenlabs/Generated
+	@echo "== autosdk check: can the realtime client import elevenlabs_sdk's models? (expected: no)"
+	@$(AUTOSDK) check $(ELEVENLABS_SPEC) $(ELEVENLABS_ASYNCAPI) --types-namespace elevenlabs_sdk \
+		&& { echo "unexpected: the check passed"; exit 1; } || echo "== as expected: generating the realtime client with its own models"
+	$(AUTOSDK) generate $(ELEVENLABS_ASYNCAPI) --namespace elevenlabs_sdk.realtime \
+		--auth-env-var ELEVENLABS_API_KEY --output samples/elevenlabs/Generated
+
+## samples: both dual-spec SDKs, then each sample's usage script against local servers
+samples: openai elevenlabs samples-run
+
+samples-run: install
+	$(BIN)/python samples/openai/usage.py
+	$(BIN)/python samples/elevenlabs/usage.py
+
 lint: install
 	$(BIN)/ruff check autosdk_py tests benchmarks examples
 	$(BIN)/mypy autosdk_py
 
 clean:
-	rm -rf $(VENV) Generated .demo .bench
+	rm -rf $(VENV) Generated .demo .bench samples/*/Generated
