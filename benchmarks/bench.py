@@ -45,21 +45,30 @@ import os
 import platform
 import re
 import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    ROOT,
+    ImportCase,
+    emit_result,
+    literal_assignment,
+    log,
+    measure_imports,
+    median_of,
+    render_imports,
+    run_marked,
+    summarize_imports,
+)
+
 DEFAULT_JSON = ROOT / ".bench" / "results.json"
 NAMESPACE = "bench_sdk"
-RESULT_MARK = "BENCH-RESULT "
 PREFERRED_MODEL = "CreateChatCompletionRequest"
 PREFERRED_RESOURCE = "chat"
 BASELINE, PASS1 = "baseline", "pass1"
@@ -149,7 +158,7 @@ def run_as_child(kind: str, spec: Path, output: Path | None) -> int:
     else:
         assert output is not None, "--out is required with --child pass1"
         figures = child_pass1(spec, output)
-    print(RESULT_MARK + json.dumps(figures))
+    emit_result(figures)
     return 0
 
 
@@ -176,14 +185,7 @@ def spawn_child(kind: str, spec: Path, output: Path) -> Run:
         "--out",
         str(output),
     ]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
-    wall = time.perf_counter() - start
-    marked = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_MARK)]
-    if proc.returncode != 0 or not marked:
-        raise SystemExit(f"{LABELS[kind]} child failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
-    figures: dict[str, Any] = json.loads(marked[-1][len(RESULT_MARK) :])
+    wall, figures = run_marked(command, LABELS[kind])
     return Run(
         wall_s=wall,
         in_process_s=figures.pop("in_process_s"),
@@ -203,10 +205,6 @@ def measure_pass1(spec: Path, runs: int, workdir: Path) -> dict[str, list[Run]]:
             results[kind].append(run)
             log(f"  round {index + 1}/{runs} {LABELS[kind]}: {run.wall_s:.2f} s, {run.peak_rss_mib:.0f} MiB")
     return results
-
-
-def median_of(values: Sequence[float]) -> float:
-    return statistics.median(values)
 
 
 def median_steps(timings: Sequence[Mapping[str, float]]) -> dict[str, float]:
@@ -247,19 +245,6 @@ def summarize_pass1(results: Mapping[str, Sequence[Run]]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class ImportCase:
-    key: str
-    label: str
-    statement: str  # Python source, possibly several lines
-
-
-@dataclass
-class ImportSamples:
-    wall_s: list[float] = field(default_factory=list)
-    in_process_s: list[float] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class Targets:
     package: str
     client: str
@@ -267,17 +252,6 @@ class Targets:
     resource: str
     model: str
     model_count: int
-
-
-def literal_assignment(tree: ast.Module, name: str) -> Any:
-    """The value of the module-level ``name = <literal>`` (or ``name: T = <literal>``) in ``tree``."""
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and [t for t in node.targets if isinstance(t, ast.Name) and t.id == name]:
-            return ast.literal_eval(node.value)
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-            if node.value is not None:
-                return ast.literal_eval(node.value)
-    raise LookupError(name)
 
 
 def derive_client(package_dir: Path) -> str:
@@ -378,60 +352,7 @@ def import_cases(t: Targets) -> list[ImportCase]:
     ]
 
 
-def timed_source(statement: str) -> str:
-    return f"import time as _t\n_s = _t.perf_counter()\n{statement}\nprint(_t.perf_counter() - _s)\n"
-
-
-def run_python(source: str, cwd: Path, env: Mapping[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, cwd=cwd, env=env, check=False)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"python -c failed (exit {proc.returncode}):\n{source}\n{proc.stderr[-4000:]}")
-    return wall, proc.stdout
-
-
-def measure_imports(
-    cases: Sequence[ImportCase], cwd: Path, repeats: int
-) -> tuple[list[float], dict[str, ImportSamples]]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
-    for case in cases:  # warm-up: writes __pycache__, fills the page cache; not measured
-        run_python(timed_source(case.statement), cwd, env)
-    bare: list[float] = []
-    samples = {case.key: ImportSamples() for case in cases}
-    for index in range(repeats):
-        bare.append(run_python("pass", cwd, env)[0])
-        for case in cases:
-            wall, out = run_python(timed_source(case.statement), cwd, env)
-            samples[case.key].wall_s.append(wall)
-            samples[case.key].in_process_s.append(float(out.strip().splitlines()[-1]))
-        log(f"  import round {index + 1}/{repeats}: bare {bare[-1] * 1000:.0f} ms")
-    return bare, samples
-
-
-def summarize_imports(
-    cases: Sequence[ImportCase], bare: Sequence[float], samples: Mapping[str, ImportSamples]
-) -> dict[str, Any]:
-    bare_ms = median_of(bare) * 1000
-    summary: dict[str, Any] = {"bare_wall_ms": bare_ms, "bare_samples_ms": [b * 1000 for b in bare], "cases": {}}
-    for case in cases:
-        wall_ms = median_of(samples[case.key].wall_s) * 1000
-        summary["cases"][case.key] = {
-            "label": case.label,
-            "statement": case.statement,
-            "wall_ms": wall_ms,
-            "wall_ms_above_bare": wall_ms - bare_ms,
-            "in_process_ms": median_of(samples[case.key].in_process_s) * 1000,
-            "wall_samples_ms": [w * 1000 for w in samples[case.key].wall_s],
-        }
-    return summary
-
-
 # --- report ---------------------------------------------------------------------------------------------
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def render(report: Mapping[str, Any]) -> str:
@@ -458,15 +379,8 @@ def render(report: Mapping[str, Any]) -> str:
     lines += ["baseline steps (s, median)"]
     lines += [f"  {name:44}{seconds:>8.3f}" for name, seconds in p1["baseline"]["timings"].items()]
     imports = report["imports"]
-    lines += [
-        "",
-        f"import times (ms above a bare interpreter, median of {report['import_repeats']};"
-        f" bare `python -c pass` = {imports['bare_wall_ms']:.0f} ms)",
-    ]
-    width = max(len(case["label"]) for case in imports["cases"].values()) + 2
-    lines.append(f"{'':{width}}{'wall':>8}{'in-process':>12}")
-    for case in imports["cases"].values():
-        lines.append(f"{case['label']:{width}}{case['wall_ms_above_bare']:>8.0f}{case['in_process_ms']:>12.1f}")
+    lines.append("")
+    lines += render_imports(imports, report["import_repeats"])
     return "\n".join(lines)
 
 
