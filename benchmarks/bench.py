@@ -34,6 +34,11 @@ of a ratio share the noise, and medians are reported.
    interpreter cold). Rounds interleave all cases with a bare ``python -c pass``; a case's figure is the
    median wall time minus the bare interpreter's median. The child also times the statement itself with
    ``time.perf_counter`` (less noisy; printed beside it).
+
+3. The realtime section (``bench_realtime.py``, see its docstring), when an AsyncAPI document sits beside
+   ``--spec`` (``asyncapi.json``/``.yaml``, as in ../shared/specs/openai) or ``--asyncapi`` names one: pass 2's
+   client decoding, iterating and sending over loopback against raw ``json``/``websockets``, and its import
+   times, with PASS/FAIL per target; figures in ``.bench/realtime.json``. ``--no-realtime`` skips it.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_realtime
 from _common import (
     ROOT,
     ImportCase,
@@ -72,6 +78,7 @@ NAMESPACE = "bench_sdk"
 PREFERRED_MODEL = "CreateChatCompletionRequest"
 PREFERRED_RESOURCE = "chat"
 BASELINE, PASS1 = "baseline", "pass1"
+ASYNCAPI_NAMES = ("asyncapi.json", "asyncapi.yaml", "asyncapi.yml")
 LABELS = {BASELINE: "datamodel-code-generator", PASS1: "autosdk pass 1"}
 
 
@@ -397,6 +404,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--resource", help=f"the client attribute to access (default {PREFERRED_RESOURCE} or the first)"
     )
+    realtime = parser.add_argument_group(
+        "realtime section", "the generated realtime client (bench_realtime.py), when an AsyncAPI document is given"
+    )
+    realtime.add_argument(
+        "--asyncapi",
+        type=Path,
+        help="the AsyncAPI document for pass 2 (default: asyncapi.json or asyncapi.yaml beside --spec, if any)",
+    )
+    realtime.add_argument("--no-realtime", action="store_true", help="skip the realtime section")
+    realtime.add_argument(
+        "--realtime-json",
+        type=Path,
+        default=bench_realtime.DEFAULT_JSON,
+        help=f"where to write its figures ({bench_realtime.DEFAULT_JSON})",
+    )
+    bench_realtime.add_arguments(realtime)
     parser.add_argument("--child", choices=(BASELINE, PASS1), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -407,6 +430,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.runs < 1 or args.import_runs < 1:
         parser.error("--runs and --import-runs must be at least 1")
     args.spec = args.spec.resolve()
+    if args.asyncapi is None:
+        args.asyncapi = next(
+            (path for name in ASYNCAPI_NAMES if (path := args.spec.parent / name).is_file()),
+            None,
+        )
+    if args.asyncapi is not None:
+        args.asyncapi = args.asyncapi.resolve()
     return args
 
 
@@ -441,11 +471,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="autosdk-bench-") as tmp:
         report = benchmark(args, Path(tmp))
     report["bench_wall_s"] = time.perf_counter() - started
-    print(render(report))
+    print(render(report), flush=True)
+    realtime = run_realtime(args)
+    if realtime is not None:
+        report["realtime_json"] = str(args.realtime_json)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    log(f"figures written to {args.json} (benchmark took {report['bench_wall_s']:.0f} s)")
+    log(f"figures written to {args.json} (pass-1 part took {report['bench_wall_s']:.0f} s)")
+    if realtime is not None and args.fail_on_miss and not realtime["all_targets_met"]:
+        return 3
     return 0
+
+
+def run_realtime(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The realtime section (bench_realtime.py) on ``--spec`` and ``--asyncapi``; printed, written, returned."""
+    if args.no_realtime or args.asyncapi is None:
+        return None
+    if not args.asyncapi.is_file():
+        raise SystemExit(f"AsyncAPI document not found: {args.asyncapi}")
+    if bench_realtime.match_profile(args.events, bench_realtime.load_spec(args.asyncapi)) is None:
+        log(f"realtime section skipped: no event profile matches {args.asyncapi} (pass --events)")
+        return None
+    with tempfile.TemporaryDirectory(prefix="autosdk-bench-rt-") as tmp:
+        report = bench_realtime.benchmark(args, args.spec, args.asyncapi, Path(tmp))
+    print("\n" + bench_realtime.render(report), flush=True)
+    bench_realtime.write_report(report, args.realtime_json)
+    return report
 
 
 if __name__ == "__main__":
