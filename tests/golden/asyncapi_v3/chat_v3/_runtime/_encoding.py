@@ -31,9 +31,8 @@ from pydantic.fields import FieldInfo
 
 __all__ = ["encode_json", "encode_model"]
 
-_Plan = tuple[
-    frozenset[str], tuple[str, ...]
-]  # (constant fields, fields that may hold models)
+# (constant fields, fields that may hold models, ``Any`` fields checked one level deep)
+_Plan = tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]
 _PLANS: dict[type[pydantic.BaseModel], _Plan] = {}
 _NO_FIELDS: frozenset[str] = frozenset()
 
@@ -54,13 +53,20 @@ def _mark_constants(model: pydantic.BaseModel) -> None:
     plan = _PLANS.get(cls)
     if plan is None:
         plan = _PLANS[cls] = _plan_for(cls)
-    constants, nested = plan
+    constants, nested, loose = plan
     fields_set = model.__pydantic_fields_set__
     if constants and not constants <= fields_set:
         fields_set.update(constants)
     for name in nested:
         if name in fields_set:
             _mark_value(getattr(model, name))
+    for name in loose:
+        # ``Any`` fields usually hold plain JSON (a tool's JSON Schema): walking it on every send
+        # cost more than the send. A model placed there directly is still handled.
+        if name in fields_set:
+            value = getattr(model, name)
+            if isinstance(value, pydantic.BaseModel):
+                _mark_constants(value)
 
 
 def _mark_value(value: object) -> None:
@@ -77,12 +83,19 @@ def _mark_value(value: object) -> None:
 def _plan_for(cls: type[pydantic.BaseModel]) -> _Plan:
     constants = []
     nested = []
+    loose = []
     for name, info in cls.model_fields.items():
         if _is_constant(info):
             constants.append(name)
         elif _may_hold_model(info.annotation):
             nested.append(name)
-    return (frozenset(constants) if constants else _NO_FIELDS, tuple(nested))
+        elif info.annotation is Any or info.annotation in _OPEN_CONTAINERS:
+            loose.append(name)
+    return (
+        frozenset(constants) if constants else _NO_FIELDS,
+        tuple(nested),
+        tuple(loose),
+    )
 
 
 def _is_constant(info: FieldInfo) -> bool:
@@ -115,21 +128,28 @@ _OPEN_CONTAINERS = (object, dict, list, tuple, set, frozenset)
 _TypeVarType = type(TypeVar("_TypeVarType"))
 
 
-def _may_hold_model(annotation: Any) -> bool:
-    # Precomputed per class, so that a flat message (most sends) costs no walk at all;
-    # when unsure, say yes: a false positive only costs an isinstance check at send time.
-    if annotation is Any or isinstance(annotation, (str, ForwardRef, _TypeVarType)):
-        return True
+def _may_hold_model(annotation: Any, seen: frozenset[int] = frozenset()) -> bool:
+    # Precomputed per class, so that a flat message (most sends) costs no walk at all.
+    # ``Any`` and bare containers hold plain JSON data in generated models (a tool's JSON
+    # Schema ``parameters``, say): walking them on every send cost more than the send itself.
+    if annotation is Any or annotation in _OPEN_CONTAINERS:
+        return False
+    if isinstance(annotation, (str, ForwardRef, _TypeVarType)):
+        return True  # unknown until resolved: assume it may
+    value = getattr(annotation, "__value__", None)
+    if value is not None and get_origin(annotation) is None:
+        # A TypeAliasType (generated unions and arrays): look at what it stands for.
+        if id(annotation) in seen:
+            return False
+        return _may_hold_model(value, seen | {id(annotation)})
     if isinstance(annotation, type):
-        return (
-            issubclass(annotation, pydantic.BaseModel) or annotation in _OPEN_CONTAINERS
-        )
+        return issubclass(annotation, pydantic.BaseModel)
     origin = get_origin(annotation)
     if origin is Literal:
         return False
     args = get_args(annotation)
     if origin is Annotated:
-        return _may_hold_model(args[0])
+        return _may_hold_model(args[0], seen)
     if origin is None:
         return True
-    return any(_may_hold_model(arg) for arg in args if arg is not Ellipsis)
+    return any(_may_hold_model(arg, seen) for arg in args if arg is not Ellipsis)
