@@ -19,7 +19,7 @@ from .errors import SpecError, SpecErrors, escape_pointer_token, json_pointer
 
 DocumentKind = Literal["openapi", "asyncapi"]
 
-SUPPORTED = "OpenAPI 3.0 and 3.1 (pass 1) and AsyncAPI 2.0-2.6 and 3.0 (pass 2)"
+SUPPORTED = "OpenAPI 3.0 and 3.1 (pass 1); AsyncAPI 2.0-2.6 and 3.0, and Fern Definition channels (pass 2)"
 
 try:  # the C loader is ~8x faster on the multi-MB specs this tool is used with
     _YamlLoader: Any = yaml.CSafeLoader
@@ -137,6 +137,10 @@ def _detect_kind(data: dict[str, Any], path: Path, text: str) -> tuple[DocumentK
                     hint=f"supported: {SUPPORTED}",
                 )
             return key, version  # type: ignore[return-value]
+    from .fern import FERN_VERSION, is_fern_definition  # lazy: autosdk_py.fern imports this module
+
+    if is_fern_definition(data):
+        return "asyncapi", FERN_VERSION  # a Fern Definition file (channel:/types:/imports:): pass 2
     raise SpecError(
         "this is neither an OpenAPI nor an AsyncAPI document (no top-level 'openapi' or 'asyncapi' key)",
         file=path,

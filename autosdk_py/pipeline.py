@@ -184,7 +184,12 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
     check_target(target, "asyncapi")
 
     with _step(result, progress, "Reading the AsyncAPI document"):
-        api = parse_asyncapi(doc)
+        if doc.version == "fern":
+            from .fern import parse_fern_document
+
+            api = parse_fern_document(doc)
+        else:
+            api = parse_asyncapi(doc)
     result.notes.extend(api.warnings)
     messages = [m for ch in api.channels for m in ch.messages]
     files: dict[str, str] = {}

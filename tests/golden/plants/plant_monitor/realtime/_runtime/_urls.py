@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from enum import Enum
 from types import TracebackType
@@ -55,7 +56,17 @@ def build_url(
         path = address
     else:
         path = base_path + ("/" + address.lstrip("/") if address.strip("/") else "")
-    pairs = [(k, param_text(v)) for k, v in (query or {}).items() if v is not None]
+    pairs: list[tuple[str, str]] = []
+    for key, value in (query or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)):
+            # A list parameter repeats its key (form style, explode=true: the common default).
+            pairs.extend((key, param_text(item)) for item in value if item is not None)
+        elif isinstance(value, dict):
+            pairs.append((key, json.dumps(value, separators=(",", ":"))))
+        else:
+            pairs.append((key, param_text(value)))
     existing = parts.query
     query_text = "&".join(p for p in (existing, urlencode(pairs)) if p)
     return urlunsplit((parts.scheme, parts.netloc, path or "/", query_text, ""))
