@@ -198,6 +198,82 @@ def version() -> None:
     typer.echo(f"autosdk-py {__version__}")
 
 
+@app.command()
+def mock(
+    spec: Annotated[Path, typer.Argument(help="AsyncAPI (2.x/3.0) document, JSON or YAML.")],
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 8765,
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="Serve only this channel (key or address); default: all.")
+    ] = None,
+    session_timeout: Annotated[
+        float | None,
+        typer.Option("--session-timeout", help="Close a connection (1000) after S seconds without a client message."),
+    ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="YAML/JSON file: which server messages follow which client messages."),
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", help="Accept only this API key (default: any non-empty key).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Close with 1008 on an invalid client message instead of an error frame.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Serve SPEC's WebSocket channels from a mock server that validates what clients send and answers.
+
+    Replies: the document's examples, else payloads synthesized from the schemas. On connect: the "session created/started" messages. After a client message: its AsyncAPI 3.0 operation reply, else the server message named like it in the past tense (session.update -> session.updated).
+
+    A --scenario file (YAML or JSON) changes that, e.g.:
+
+    on_connect: \\[session.created]
+
+    on: {session.update: \\[session.updated], input_audio_buffer.append: \\[{after: 0.05, send: response.output_audio.delta, repeat: 3}, response.done], "*": \\[]}
+
+    Invalid client messages get an error frame (--strict: close 1008). Ctrl-C stops the server (exit 0).
+    """
+    from .mock import MockServer
+
+    def say(line: str) -> None:
+        if not quiet:
+            typer.echo(line, err=True)
+
+    if session_timeout is not None and session_timeout <= 0:
+        _fail(SpecError(f"--session-timeout takes a number of seconds > 0, not {session_timeout:g}"))
+        return
+    try:
+        server = MockServer.from_spec(
+            spec,
+            host=host,
+            port=port,
+            scenario=scenario,
+            session_timeout=session_timeout,
+            api_key=api_key,
+            channel=channel,
+            strict=strict,
+            log=say,
+        )
+        server.run()
+    except (SpecError, SpecErrors) as err:
+        _fail(err)
+        return
+    except OSError as exc:  # the port is taken, the host does not exist...
+        typer.echo(f"autosdk mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:  # a second Ctrl-C during shutdown
+        typer.echo("autosdk mock: interrupted", err=True)
+        raise typer.Exit(code=130) from None
+    except Exception as exc:  # a bug in autosdk, not in the user's spec
+        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("AUTOSDK_DEBUG"):
+            traceback.print_exc()
+        else:
+            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
+        raise typer.Exit(code=70) from None
+
+
 def main() -> None:
     app(prog_name="autosdk")
 

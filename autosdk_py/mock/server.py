@@ -1,0 +1,647 @@
+"""The mock server: an asyncio ``websockets`` server driven by an AsyncAPI document.
+
+Everything derived from the document (routes, validators, payloads, scripts) is computed once in
+``MockServer.__init__``, so a bad document or scenario fails before anything listens, and each
+connection only looks things up. The server runs either in the foreground (``run()``, the CLI:
+SIGINT/SIGTERM stop it cleanly) or in a background thread (``start()`` / ``stop()``, tests).
+
+Each connection is independent: its own receive loop (validation, replies, session timeout) and
+its own sender task, which sends the scripted replies in order and honours their ``after`` delays
+without holding up the receive loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec
+from ..errors import SpecError
+from .handshake import Rejection, Route, build_routes, check_handshake, find_route, select_subprotocol
+from .scenario import Action, Scenario, Script, compile_script, load_scenario, operation_replies, unknown_name_error
+from .synth import VARIANTS, Synthesizer, Unviable, candidates, declared_schema
+from .validate import (
+    Match,
+    MessageModels,
+    default_error_payload,
+    match_client_frame,
+    shaped_error_payload,
+)
+
+__all__ = ["MockConnection", "MockServer"]
+
+MAX_FRAME = 32 * 2**20  # real realtime APIs take audio chunks of several MB
+BINARY_PAYLOAD = bytes(16)  # what a binary server message carries (the document cannot say)
+Log = Callable[[str], None]
+
+
+@dataclass
+class MockConnection:
+    """One client connection, as a test sees it (filled in by the server thread)."""
+
+    id: int
+    channel: str  # channel key
+    path: str
+    query: dict[str, list[str]]
+    path_params: dict[str, str]
+    subprotocol: str | None
+    headers: dict[str, str]  # lower-cased names
+    received: list[Any] = field(default_factory=list)  # client frames: parsed JSON, else str/bytes
+    sent: list[Any] = field(default_factory=list)  # server frames, likewise
+    errors: list[str] = field(default_factory=list)  # what was wrong with invalid client frames
+    close_code: int | None = None
+    close_reason: str | None = None
+    _closed: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def wait_closed(self, timeout: float = 5.0) -> bool:
+        """Wait until the connection has ended; ``False`` on timeout."""
+        return self._closed.wait(timeout)
+
+    def wait_received(self, count: int, timeout: float = 5.0) -> bool:
+        """Wait until ``count`` client frames have arrived; ``False`` on timeout."""
+        return _poll(lambda: len(self.received) >= count, timeout)
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    route: Route
+    path_params: dict[str, str]
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    path: str
+
+
+class MockServer:
+    """A WebSocket server that speaks an AsyncAPI document's channels.
+
+    ``session_timeout`` closes a connection (code 1000, reason "session timeout") when the client
+    has sent nothing for that many seconds (inactivity, not total duration; None: never).
+    ``strict`` closes a connection with 1008 on an invalid client message instead of answering it
+    with an error frame. ``api_key``, when given, is the only credential accepted.
+    """
+
+    def __init__(
+        self,
+        api: AsyncApiDocument,
+        *,
+        source: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        scenario: str | Path | None = None,
+        session_timeout: float | None = None,
+        api_key: str | None = None,
+        channel: str | None = None,
+        strict: bool = False,
+        log: Log | None = None,
+    ) -> None:
+        if session_timeout is not None and session_timeout <= 0:
+            raise ValueError(f"session_timeout must be > 0 seconds, not {session_timeout}")
+        self.api = api
+        self.source = source
+        self.host = host
+        self.requested_port = port
+        self.session_timeout = session_timeout
+        self.api_key = api_key
+        self.strict = strict
+        self.log_lines: list[str] = []  # every lifecycle line, also when nothing prints them
+        self._log = log
+        self.connections: list[MockConnection] = []
+        self.warnings: list[str] = []
+        self.channels = _served_channels(api, source, channel)
+        self.models = MessageModels.build(api, source, self.channels)
+        self.warnings.extend(self.models.warnings)
+        self._synth = Synthesizer(api.data)
+        self.payloads = self._choose_payloads()
+        self.scenario: Scenario | None = load_scenario(Path(scenario)) if scenario is not None else None
+        self.scripts = self._compile_scripts()
+        self.routes = build_routes(api, self.channels)
+        if api_key is not None and not any(route.security for route in self.routes):
+            self.warnings.append("--api-key has no effect: the document declares no auth for these channels")
+        self._error_messages = {c.key: _error_message(c) for c in self.channels}
+        self._error_bases = {key: self._error_base(m) for key, m in self._error_messages.items() if m is not None}
+        self._accepted: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._port: int | None = None
+        self._quiet_logger = logging.getLogger("autosdk_py.mock.websockets")
+        if not self._quiet_logger.handlers:
+            self._quiet_logger.addHandler(logging.NullHandler())
+        self._quiet_logger.propagate = False  # handshake noise: the mock logs what matters itself
+
+    @classmethod
+    def from_spec(
+        cls,
+        path: str | Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        scenario: str | Path | None = None,
+        session_timeout: float | None = None,
+        api_key: str | None = None,
+        *,
+        channel: str | None = None,
+        strict: bool = False,
+        log: Log | None = None,
+    ) -> MockServer:
+        """Read an AsyncAPI document (JSON or YAML) and prepare a server for it (not started)."""
+        from ..asyncapi.parser import parse_asyncapi
+        from ..loader import load_document
+
+        source = Path(path)
+        api = parse_asyncapi(load_document(source, expect="asyncapi"))
+        return cls(
+            api,
+            source=source,
+            host=host,
+            port=port,
+            scenario=scenario,
+            session_timeout=session_timeout,
+            api_key=api_key,
+            channel=channel,
+            strict=strict,
+            log=log,
+        )
+
+    # --- what the document gives ------------------------------------------------------------
+
+    def _choose_payloads(self) -> dict[str, Any]:
+        """One payload per server message: its first valid example, else the first valid synthesis."""
+        payloads: dict[str, Any] = {}
+        unchecked: list[str] = []
+        for channel in self.channels:
+            for message in channel.receive:
+                if message.pointer in payloads:
+                    continue
+                if message.binary:
+                    payloads[message.pointer] = BINARY_PAYLOAD
+                    continue
+                if message.payload is None:
+                    payloads[message.pointer] = message.examples[0] if message.examples else {}
+                    continue
+                first: Any = None
+                chosen: Any = None
+                for index, candidate in enumerate(
+                    candidates(self._synth, message.payload, message.examples, message.tag)
+                ):
+                    if index == 0:
+                        first = candidate
+                    if self.models.check(message, candidate) is None:
+                        chosen = candidate
+                        break
+                else:
+                    unchecked.append(message.name)
+                    chosen = first if first is not None else {}
+                payloads[message.pointer] = chosen
+        if unchecked:
+            self.warnings.append(
+                f"no valid payload could be made for {', '.join(unchecked)}; they are sent as synthesized, unchecked"
+            )
+        return payloads
+
+    def _compile_scripts(self) -> dict[str, Script]:
+        replies = operation_replies(self.api)
+        scripts: dict[str, Script] = {}
+        unknown_everywhere: dict[str, str] | None = None
+        for channel in self.channels:
+            script, unknown = compile_script(
+                channel, self.scenario, self.payloads, self.models.check, replies, self.warnings.append
+            )
+            scripts[channel.key] = script
+            # A name only one of several channels knows is fine; one that none knows is an error.
+            if unknown_everywhere is None:
+                unknown_everywhere = dict(unknown)
+            else:
+                unknown_everywhere = {p: n for p, n in unknown_everywhere.items() if p in unknown}
+        if self.scenario is not None and unknown_everywhere:
+            pointer, name = next(iter(unknown_everywhere.items()))
+            raise unknown_name_error(self.scenario, pointer, name, self.channels)
+        return scripts
+
+    def _error_base(self, message: MessageSpec) -> Any:
+        """The payload an error frame starts from: the smallest valid one (no example text)."""
+        for variant in VARIANTS:
+            if variant.hints:
+                continue
+            try:
+                value = self._synth.value(message.payload, variant)
+            except Unviable:
+                continue
+            if message.tag is not None and isinstance(value, dict):
+                value.setdefault(message.tag[0], message.tag[1])
+            if self.models.check(message, value) is None:
+                return value
+        return self.payloads.get(message.pointer)
+
+    # --- addresses ----------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the mock server is not running; call start() first")
+        return self._port
+
+    @property
+    def origin(self) -> str:
+        """``ws://host:port`` as a client on this machine reaches it."""
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"ws://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a generated client (``base_url=``): origin + the server pathname."""
+        paths = {route.server_path for route in self.routes}
+        return self.origin + (paths.pop() if len(paths) == 1 else "")
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Channel key -> the full URL template served for it."""
+        return {route.channel.key: self.origin + route.template for route in self.routes}
+
+    def url_for(self, channel: str | None = None, /, query: dict[str, Any] | None = None, **params: Any) -> str:
+        """The URL of a channel (the only one by default) with its ``{placeholders}`` filled in."""
+        route = self._route(channel)
+        path = route.template
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        suffix = "?" + urlencode(query) if query else ""
+        return self.origin + path + suffix
+
+    def _route(self, channel: str | None) -> Route:
+        if channel is None:
+            return self.routes[0]
+        for route in self.routes:
+            if route.channel.key == channel:
+                return route
+        raise KeyError(f"no served channel {channel!r}; served: {', '.join(r.channel.key for r in self.routes)}")
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def say(self, line: str) -> None:
+        self.log_lines.append(line)
+        if self._log is not None:
+            self._log(line)
+
+    def start(self, timeout: float = 30.0) -> Self:
+        """Serve in a background thread; returns once the server listens (or raises why it cannot)."""
+        if self._thread is not None:
+            raise RuntimeError("the mock server is already running")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def main() -> None:
+            try:
+                asyncio.run(self._serve(ready.set))
+            except BaseException as exc:  # reported to start()'s caller
+                failure.append(exc)
+            finally:
+                ready.set()
+
+        self._thread = threading.Thread(target=main, name="autosdk-mock", daemon=True)
+        self._thread.start()
+        if not ready.wait(timeout):
+            raise TimeoutError(f"the mock server did not start within {timeout} s")
+        if failure:
+            self._thread.join(timeout)
+            self._thread = None
+            raise failure[0]
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Close every connection (1001), stop listening and wait for the thread."""
+        loop, stop_event, thread = self._loop, self._stop_event, self._thread
+        if loop is not None and stop_event is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop finished meanwhile
+                loop.call_soon_threadsafe(stop_event.set)
+        if thread is not None:
+            thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def run(self) -> None:
+        """Serve in the foreground until SIGINT (Ctrl-C) or SIGTERM."""
+        asyncio.run(self._run_foreground())
+
+    async def _run_foreground(self) -> None:
+        loop = asyncio.get_running_loop()
+        installed: list[signal.Signals] = []
+
+        def on_signal(sig: signal.Signals) -> None:
+            self.say(f"autosdk mock: received {sig.name}")
+            for s in installed:  # a second Ctrl-C interrupts for real
+                loop.remove_signal_handler(s)
+            if self._stop_event is not None:
+                self._stop_event.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, on_signal, sig)
+                installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # Windows, or not the main thread: KeyboardInterrupt still ends run()
+        await self._serve(lambda: None)
+
+    async def _serve(self, started: Callable[[], None]) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop_event = asyncio.Event()
+        async with serve(
+            self._handle,
+            self.host,
+            self.requested_port,
+            process_request=self._process_request,
+            select_subprotocol=self._select_subprotocol,
+            max_size=MAX_FRAME,
+            logger=self._quiet_logger,
+        ) as server:
+            self._port = _bound_port(server, self.requested_port)
+            self._announce()
+            started()
+            await self._stop_event.wait()
+            self.say(f"autosdk mock: shutting down ({len(self.connections)} connection(s) served)")
+            server.close()  # open connections get 1001 (going away); handlers finish
+            await server.wait_closed()
+        self.say("autosdk mock: stopped")
+
+    def _announce(self) -> None:
+        self.say(f"autosdk mock: {self.api.title} {self.api.api_version} (AsyncAPI {self.api.version})")
+        for warning in self.warnings:
+            self.say(f"warning: {warning}")
+        for route in self.routes:
+            channel = route.channel
+            self.say(
+                f"listening on {self.origin}{route.template} (channel '{channel.key}': "
+                f"{len(channel.send)} client / {len(channel.receive)} server message types)"
+            )
+        self.say(f"base URL for generated clients: {self.url}")
+
+    def wait_for_connections(self, count: int, timeout: float = 5.0) -> list[MockConnection]:
+        """Wait until ``count`` connections were accepted (bounded); returns the first ``count``."""
+        if not _poll(lambda: len(self.connections) >= count, timeout):
+            raise TimeoutError(f"{len(self.connections)} of {count} connection(s) after {timeout} s")
+        return self.connections[:count]
+
+    @property
+    def received(self) -> list[list[Any]]:
+        """The client frames of each connection, in connection order."""
+        return [c.received for c in self.connections]
+
+    # --- handshake ----------------------------------------------------------------------------
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        parts = urlsplit(request.path)
+        found = find_route(self.routes, parts.path)
+        if found is None:
+            served = ", ".join(r.template for r in self.routes)
+            return self._reject(
+                connection, request, Rejection(404, "not_found", f"no channel at {parts.path}; served: {served}")
+            )
+        route, values = found
+        query = parse_qs(parts.query, keep_blank_values=True)
+        headers: dict[str, str] = {}
+        for name, value in request.headers.raw_items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        offered = _offered_subprotocols(headers.get("sec-websocket-protocol"))
+        rejection = check_handshake(route, values, query, headers, offered, self.api_key)
+        if rejection is not None:
+            return self._reject(connection, request, rejection)
+        self._accepted[connection] = _Accepted(route, values, query, headers, parts.path)
+        return None
+
+    def _reject(self, connection: ServerConnection, request: Request, rejection: Rejection) -> Response:
+        self.say(f"rejected {urlsplit(request.path).path}: HTTP {rejection.status} {rejection.message}")
+        body = {"error": {"status": rejection.status, "code": rejection.code, "message": rejection.message}}
+        response = connection.respond(rejection.status, json.dumps(body) + "\n")
+        del response.headers["Content-Type"]
+        response.headers["Content-Type"] = "application/json"
+        return response
+
+    def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
+        accepted = self._accepted.get(connection)
+        if accepted is None:
+            return None
+        chosen = select_subprotocol(accepted.route, list(offered))
+        return Subprotocol(chosen) if chosen is not None else None
+
+    # --- connections --------------------------------------------------------------------------
+
+    async def _handle(self, websocket: ServerConnection) -> None:
+        accepted = self._accepted.pop(websocket, None)
+        if accepted is None:  # cannot happen: process_request accepted it
+            await websocket.close(1011, "mock server error")
+            return
+        channel = accepted.route.channel
+        with self._lock:
+            conn = MockConnection(
+                id=len(self.connections) + 1,
+                channel=channel.key,
+                path=accepted.path,
+                query=accepted.query,
+                path_params=accepted.path_params,
+                subprotocol=websocket.subprotocol,
+                headers=accepted.headers,
+            )
+            self.connections.append(conn)
+        tag = f"[#{conn.id}]"
+        self.say(
+            f"{tag} connected: {accepted.path}{self._query_text(accepted)} "
+            f"(channel '{channel.key}', subprotocol: {websocket.subprotocol or 'none'})"
+        )
+        script = self.scripts[channel.key]
+        outbox: asyncio.Queue[tuple[Action, ...]] = asyncio.Queue()
+        sender = asyncio.create_task(self._send_loop(websocket, conn, outbox))
+        outbox.put_nowait(script.on_connect)
+        try:
+            await self._receive_loop(websocket, conn, channel, script, outbox)
+        except Exception as exc:  # a bug in the mock must not take the server down
+            self.say(f"{tag} internal error: {type(exc).__name__}: {exc}")
+            with contextlib.suppress(Exception):
+                await websocket.close(1011, "mock server error")
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender
+            with contextlib.suppress(Exception):
+                await websocket.wait_closed()
+            conn.close_code = websocket.close_code
+            conn.close_reason = websocket.close_reason
+            reason = f" {conn.close_reason}" if conn.close_reason else ""
+            self.say(
+                f"{tag} disconnected ({conn.close_code}{reason}): "
+                f"{len(conn.received)} message(s) in, {len(conn.sent)} out"
+            )
+            conn._closed.set()
+
+    async def _receive_loop(
+        self,
+        websocket: ServerConnection,
+        conn: MockConnection,
+        channel: ChannelSpec,
+        script: Script,
+        outbox: asyncio.Queue[tuple[Action, ...]],
+    ) -> None:
+        tag = f"[#{conn.id}]"
+        while True:
+            try:
+                async with asyncio.timeout(self.session_timeout):
+                    frame = await websocket.recv()
+            except TimeoutError:
+                self.say(f"{tag} session timeout: nothing received for {self.session_timeout:g} s; closing (1000)")
+                await websocket.close(1000, "session timeout")
+                return
+            except ConnectionClosed:
+                return
+            conn.received.append(_decoded(frame))
+            match = match_client_frame(channel, self.models, frame)
+            if match.message is not None:
+                outbox.put_nowait(script.after(match.message))
+                continue
+            problem = f"{match.code}: {match.error}"
+            conn.errors.append(problem)
+            self.say(f"{tag} invalid message: {problem}")
+            if self.strict:
+                await websocket.close(1008, _close_reason(problem))
+                return
+            frame_payload = self._error_payload(channel, match)
+            outbox.put_nowait((Action("error", json.dumps(frame_payload, ensure_ascii=False)),))
+
+    async def _send_loop(
+        self, websocket: ServerConnection, conn: MockConnection, outbox: asyncio.Queue[tuple[Action, ...]]
+    ) -> None:
+        try:
+            while True:
+                actions = await outbox.get()
+                for action in actions:
+                    for _ in range(action.repeat):
+                        if action.after:
+                            await asyncio.sleep(action.after)
+                        if action.close is not None:
+                            code, reason = action.close
+                            await websocket.close(code, reason)
+                            return
+                        assert action.frame is not None
+                        await websocket.send(action.frame)
+                        conn.sent.append(_decoded(action.frame))
+        except ConnectionClosed:
+            return
+
+    def _error_payload(self, channel: ChannelSpec, match: Match) -> Any:
+        message = self._error_messages.get(channel.key)
+        if message is not None and channel.key in self._error_bases:
+            base = self._error_bases[channel.key]
+            schema = message.payload
+
+            def declared(path: Sequence[str]) -> bool:
+                return declared_schema(self._synth, schema, path) is not None
+
+            shaped = shaped_error_payload(self.models, message, base, match, declared)
+            if shaped is not None:
+                return shaped
+        return default_error_payload(match)
+
+    def _query_text(self, accepted: _Accepted) -> str:
+        # Never print a credential: query parameters that carry an API key are masked.
+        secret = {s.name for s in accepted.route.security if s.kind == "query" and s.name}
+        pairs = [(k, "***" if k in secret else v) for k, values in accepted.query.items() for v in values]
+        return "?" + urlencode(pairs, safe="*") if pairs else ""
+
+
+def _served_channels(api: AsyncApiDocument, source: Path, wanted: str | None) -> list[ChannelSpec]:
+    served = [c for c in api.channels if c.protocol_ok and c.address is not None]
+    if not served:
+        others = ", ".join(sorted({p for c in api.channels for p in c.protocols})) or "none"
+        raise SpecError(
+            "the document has no WebSocket channel to serve",
+            file=source,
+            pointer="/channels",
+            hint=f"a channel needs an address and a ws/wss server (or no servers at all); protocols here: {others}",
+        )
+    if wanted is None:
+        return served
+    for channel in served:
+        if wanted in (channel.key, channel.address):
+            return [channel]
+    raise SpecError(
+        f"no WebSocket channel {wanted!r}",
+        file=source,
+        pointer="/channels",
+        hint="--channel takes one of: " + ", ".join(c.key for c in served),
+    )
+
+
+def _error_message(channel: ChannelSpec) -> MessageSpec | None:
+    """The document's own error message on this channel: a server message tagged "error"."""
+    tagged = [
+        m
+        for m in channel.receive
+        if not m.binary and m.tag is not None and isinstance(m.tag[1], str) and "error" in m.tag[1].lower()
+    ]
+    exact = [m for m in tagged if m.tag is not None and m.tag[1].lower() == "error"]
+    found = exact or tagged
+    return found[0] if found else None
+
+
+def _offered_subprotocols(header: str | None) -> list[str]:
+    return [p.strip() for p in (header or "").split(",") if p.strip()]
+
+
+def _decoded(frame: str | bytes) -> Any:
+    if isinstance(frame, bytes):
+        return frame
+    try:
+        return json.loads(frame)
+    except ValueError:
+        return frame
+
+
+def _close_reason(text: str) -> str:
+    """A close reason fits in 123 bytes of UTF-8."""
+    data = text.encode("utf-8")
+    if len(data) <= 123:
+        return text
+    return data[:120].decode("utf-8", "ignore") + "..."
+
+
+def _bound_port(server: Server, requested: int) -> int:
+    for sock in server.sockets:
+        return int(sock.getsockname()[1])
+    return requested
+
+
+def _poll(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
