@@ -44,6 +44,9 @@ def test_corpus_document_generates_and_imports(
     _, results = generated
     result = results[document]
     package = importlib.import_module(result.package)
+    models = importlib.import_module(result.package + ".models")
+    for name in models.__all__:  # every class builds at import (a field named like its type broke this once)
+        assert getattr(models, name) is not None
     channels = result.counts["channels"]
     if channels == 0:
         assert any(NO_WEBSOCKET in note or "no WebSocket channel" in note for note in result.notes), result.notes

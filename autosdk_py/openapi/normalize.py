@@ -148,7 +148,17 @@ class NormalizedSpec:
 
 
 def is_class_name(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name) and not keyword.issoftkeyword(name)
+    """A name kept as written: an identifier that starts with a capital letter.
+
+    Lower-case schema names (``labels``, ``reqid`` in AsyncAPI examples) are PascalCased: as written
+    they collide with same-named fields (``labels: labels | None``), which breaks the class at import.
+    """
+    return (
+        name.isidentifier()
+        and name[:1].isupper()
+        and not keyword.iskeyword(name)
+        and not keyword.issoftkeyword(name)
+    )
 
 
 def assign_class_names(schema_names: list[str]) -> dict[str, str]:

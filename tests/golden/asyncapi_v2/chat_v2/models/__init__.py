@@ -11,25 +11,25 @@ if TYPE_CHECKING:
     from ._extra import User as User
     from ._greeting import Greeting as Greeting
     from ._inline_note_payload import InlineNotePayload as InlineNotePayload
-    from ._labels import labels as labels
+    from ._labels import Labels as Labels
     from ._left import Left as Left
 
 _MODULE_OF: dict[str, str] = {
     "Extra": "._extra",
     "Greeting": "._greeting",
     "InlineNotePayload": "._inline_note_payload",
+    "Labels": "._labels",
     "Left": "._left",
     "User": "._extra",
-    "labels": "._labels",
 }
 
 __all__: list[str] = [
     "Extra",
     "Greeting",
     "InlineNotePayload",
+    "Labels",
     "Left",
     "User",
-    "labels",
 ]
 
 

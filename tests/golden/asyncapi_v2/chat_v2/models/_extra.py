@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from ._labels import labels
+from ._labels import Labels
 
 
 class User(BaseModel):
@@ -23,7 +23,7 @@ class Extra(BaseModel):
         populate_by_name=True,
     )
     owner: User | None = None
-    labels: labels | None = None
+    labels: Labels | None = None
 
 
 User.model_rebuild()

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from ._farewell import Farewell as Farewell
     from ._farewell2 import Farewell2 as Farewell2
     from ._greeting import Greeting as Greeting
-    from ._kind import kind as kind
-    from ._labels import labels as labels
+    from ._kind import Kind as Kind
+    from ._labels import Labels as Labels
     from ._note_payload import NotePayload as NotePayload
     from ._reading_payload import ReadingPayload as ReadingPayload
 
@@ -26,11 +26,11 @@ _MODULE_OF: dict[str, str] = {
     "Farewell": "._farewell",
     "Farewell2": "._farewell2",
     "Greeting": "._greeting",
+    "Kind": "._kind",
+    "Labels": "._labels",
     "NotePayload": "._note_payload",
     "ReadingPayload": "._reading_payload",
     "User": "._extra",
-    "kind": "._kind",
-    "labels": "._labels",
 }
 
 __all__: list[str] = [
@@ -40,11 +40,11 @@ __all__: list[str] = [
     "Farewell",
     "Farewell2",
     "Greeting",
+    "Kind",
+    "Labels",
     "NotePayload",
     "ReadingPayload",
     "User",
-    "kind",
-    "labels",
 ]
 
 

@@ -6,4 +6,4 @@ from typing import Literal
 
 from typing_extensions import TypeAliasType
 
-kind = TypeAliasType("kind", Literal["farewell"])
+Kind = TypeAliasType("Kind", Literal["farewell"])

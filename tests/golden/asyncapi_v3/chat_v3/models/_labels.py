@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from typing_extensions import TypeAliasType
 
-labels = TypeAliasType("labels", list[str])
+Labels = TypeAliasType("Labels", list[str])
