@@ -1,6 +1,11 @@
-"""`make demo`: generate the Plant Monitor SDK with autosdk and use it against a local server.
+"""`make demo`: the whole mission on the built-in Plant Monitor example.
 
-Runs offline: the REST server (server.py beside this file) listens on 127.0.0.1 only.
+1. pass 1: OpenAPI -> models + HTTP client, used against the example's REST server;
+2. pass 2: AsyncAPI -> realtime client that imports pass 1's models (the checker passes);
+3. the checker rejecting a deliberately mismatched AsyncAPI document (nothing written);
+4. the realtime client talking to `autosdk mock`, serving the same AsyncAPI document.
+
+Runs offline: every server listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ def step(title: str) -> None:
     print(f"\n== {title}")
 
 
-def run(*args: str) -> None:
-    print("$ " + " ".join(args))
-    proc = subprocess.run(args, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def run(*args: str, expect: int = 0) -> None:
+    shown = [Path(a).relative_to(ROOT).as_posix() if a.startswith(str(ROOT)) else a for a in args]
+    print("$ autosdk " + " ".join(shown[1:]))
+    proc = subprocess.run(args, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
     print("\n".join("  " + line for line in proc.stdout.rstrip().splitlines()))
-    if proc.returncode != 0:
-        sys.exit(f"command failed with exit code {proc.returncode}")
+    if proc.returncode != expect:
+        sys.exit(f"command exited with {proc.returncode}, expected {expect}")
+    if expect:
+        print(f"  (exit code {proc.returncode}, as expected)")
 
 
 def main() -> None:
@@ -35,6 +43,16 @@ def main() -> None:
     run(autosdk, "generate", "examples/plants/openapi.yaml", "--namespace", "plant_monitor", "--output", str(OUTPUT))
     package = OUTPUT / "plant_monitor"
     print(f"  files: {sum(1 for p in package.rglob('*') if p.is_file())} under {package.relative_to(ROOT)}")
+
+    step("Pass 2: AsyncAPI -> realtime client importing pass 1's models")
+    run(autosdk, "generate", "examples/plants/asyncapi.yaml", "--types-namespace", "plant_monitor",
+        "--generate-models", "false", "--output", str(OUTPUT))  # fmt: skip
+
+    step("The checker rejects an AsyncAPI document whose schemas do not match (nothing is written)")
+    run(
+        autosdk, "check", "examples/plants/openapi.yaml", "examples/plants/asyncapi_mismatched.yaml",
+        "--types-namespace", "plant_monitor", expect=1,
+    )  # fmt: skip
 
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(OUTPUT))
@@ -45,6 +63,7 @@ def main() -> None:
     print(f"  REST server listening on {url}")
     try:
         use_the_sdk(plant_monitor, url)
+        use_the_realtime_client(url)
     finally:
         server.stop()
     print("\nDone. The generated package is in", package.relative_to(ROOT))
@@ -88,6 +107,29 @@ def use_the_sdk(plant_monitor: object, url: str) -> None:
     except NotFoundError as err:
         print(f"  NotFoundError: status={err.status_code} body={err.body}")
     client.close()
+
+
+def use_the_realtime_client(rest_url: str) -> None:
+    from plant_monitor import PlantMonitorClient  # type: ignore[import-not-found]
+    from plant_monitor.models import WateringCommand  # type: ignore[import-not-found]
+    from plant_monitor.realtime import RealtimeClient  # type: ignore[import-not-found]
+
+    from autosdk_py.mock import MockServer
+
+    step("Realtime: the generated client talking to `autosdk mock examples/plants/asyncapi.yaml`")
+    scenario = HERE / "mock_scenario.yaml"
+    with MockServer.from_spec(
+        HERE / "asyncapi.yaml", scenario=scenario, log=lambda line: print("  [mock] " + line)
+    ) as mock:
+        rest = PlantMonitorClient(api_key="demo-token", base_url=rest_url)
+        realtime = RealtimeClient.from_client(rest, base_url=mock.url)  # same token as the REST client
+        with realtime.connect("plt_1", units="metric") as ws:
+            first = ws.recv(timeout=5)
+            print(f"  ws.recv() -> {type(first).__name__} (the very class of plant_monitor.models)")
+            ws.send_watering_command(WateringCommand(plant_id="plt_1", duration_s=30))
+            print("  ws.send_watering_command(WateringCommand(plant_id='plt_1', duration_s=30))")
+            reply = ws.recv(timeout=5)
+            print(f"  ws.recv() -> {type(reply).__name__}: health={reply.health!r}")
 
 
 if __name__ == "__main__":
