@@ -274,6 +274,51 @@ def mock(
         raise typer.Exit(code=70) from None
 
 
+@app.command()
+def docs(
+    spec: Annotated[
+        Path, typer.Argument(help="AsyncAPI (2.x/3.0) document or Fern Definition channel file, JSON or YAML.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder the Markdown pages are written into.")] = Path(
+        "docs"
+    ),
+    namespace: Annotated[
+        str | None,
+        typer.Option("--namespace", "-n", help="The package the realtime client was generated as (as for generate)."),
+    ] = None,
+    types_namespace: Annotated[
+        str | None,
+        typer.Option("--types-namespace", help="The pass-1 package whose models the client imports (as for generate)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Write a WebSocket API reference in Markdown: OUTPUT/README.md and one page per channel.
+
+    Each page: the Python quick start, the handshake (URL, parameters, headers, auth), every message
+    the client sends and receives (the generated Python call or class, a fields table, an example)
+    and the named types the payloads use. Pass the --namespace / --types-namespace given to
+    generate, so the names match the generated client.
+    """
+    from .docs import generate_docs
+
+    try:
+        result = generate_docs(spec, output, namespace=namespace, types_namespace=types_namespace)
+    except (SpecError, SpecErrors) as err:
+        _fail(err)
+        return
+    except Exception as exc:  # a bug in autosdk, not in the user's spec
+        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("AUTOSDK_DEBUG"):
+            traceback.print_exc()
+        else:
+            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
+        raise typer.Exit(code=70) from None
+    if not quiet:
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
+        typer.echo(f"Wrote {len(result.pages)} page(s) to {result.output}: {', '.join(result.pages)}", err=True)
+
+
 def main() -> None:
     app(prog_name="autosdk")
 
