@@ -153,6 +153,18 @@ def test_non_websocket_channels_are_documented_without_a_client() -> None:
     assert "| [telemetry](telemetry.md) | `telemetry/{device}` | none (served over mqtt) |" in files["README.md"]
 
 
+def test_types_namespace_names_the_pass_1_package() -> None:
+    """With --types-namespace (as `make demo` generates plants), the client lives in x.realtime and imports x.models."""
+    page = build_docs(load_document(GOLDEN_CASES["plants"][0]), types_namespace="plant_monitor").files[
+        "plant_updates.md"
+    ]
+    quickstart = python_block(page, "## Python quick start")
+    assert quickstart.startswith(
+        "from plant_monitor.realtime import RealtimeClient\nfrom plant_monitor.models import WateringCommand\n"
+    )
+    assert "Payload: `SensorReading` (`plant_monitor.models`)." in page
+
+
 def test_output_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
     digests = []
     for seed in ("0", "977"):
