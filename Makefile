@@ -30,7 +30,7 @@ test: install
 
 ## golden: regenerate the checked-in golden trees under tests/golden/ after an intended output change
 golden: install
-	AUTOSDK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+	AUTOSDK_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py tests/test_docs.py::test_golden_docs
 
 ## bench: pass-1 wall time / peak memory vs datamodel-code-generator alone, and import times
 bench: install
@@ -42,6 +42,7 @@ openai: install
 	$(AUTOSDK) generate $(OPENAI_SPEC) --namespace openai_sdk --output samples/openai/Generated
 	$(AUTOSDK) generate $(OPENAI_ASYNCAPI) --types-namespace openai_sdk --generate-models false \
 		--output samples/openai/Generated
+	$(AUTOSDK) docs $(OPENAI_ASYNCAPI) --types-namespace openai_sdk --output samples/openai/Generated/docs
 
 ## elevenlabs: the realtime schemas cannot share the REST namespace (the check says why), so the
 ## realtime client gets its own models in elevenlabs_sdk.realtime
@@ -55,6 +56,7 @@ elevenlabs: install
 		&& { echo "unexpected: the check passed"; exit 1; } || echo "== as expected: generating the realtime client with its own models"
 	$(AUTOSDK) generate $(ELEVENLABS_ASYNCAPI) --namespace elevenlabs_sdk.realtime \
 		--auth-env-var ELEVENLABS_API_KEY --output samples/elevenlabs/Generated
+	$(AUTOSDK) docs $(ELEVENLABS_ASYNCAPI) --namespace elevenlabs_sdk.realtime --output samples/elevenlabs/Generated/docs
 
 ## samples: both dual-spec SDKs, then each sample's usage script against local servers
 samples: openai elevenlabs samples-run
