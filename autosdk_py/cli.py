@@ -6,6 +6,8 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +36,35 @@ def _bool_value(text: str, option: str) -> bool:
 def _fail(err: SpecError | SpecErrors) -> None:
     typer.echo(str(err), err=True)
     raise typer.Exit(code=1)
+
+
+@contextmanager
+def _reported_errors(interrupted: str = "interrupted; nothing was written") -> Iterator[None]:
+    """One place that turns failures into messages and exit codes, never a traceback.
+
+    Bad input (1), the checker's report (1), Ctrl-C (130) and, for bugs in autosdk itself,
+    an "internal error" line (70; the traceback with AUTOSDK_DEBUG=1).
+    """
+    try:
+        yield
+    except (SpecError, SpecErrors) as err:
+        _fail(err)
+    except CheckFailed as failed:
+        typer.echo(failed.report, err=True)
+        typer.echo("Nothing was written.", err=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        typer.echo(interrupted, err=True)
+        raise typer.Exit(code=130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("AUTOSDK_DEBUG"):
+            traceback.print_exc()
+        else:
+            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
+        raise typer.Exit(code=70) from None
 
 
 @app.command()
@@ -109,7 +140,7 @@ def generate(
         typer.echo(line, err=True)
 
     started = time.perf_counter()
-    try:
+    with _reported_errors():
         options = GenerateOptions(
             spec=spec,
             output=output,
@@ -126,23 +157,6 @@ def generate(
         if json_serializer_context is not None:
             say("note: --json-serializer-context is a C# (System.Text.Json) setting; it has no effect in Python")
         result = run_generate(options, progress=progress)
-    except (SpecError, SpecErrors) as err:
-        _fail(err)
-        return
-    except CheckFailed as failed:
-        typer.echo(failed.report, err=True)
-        typer.echo("Nothing was written.", err=True)
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted; nothing was written", err=True)
-        raise typer.Exit(code=130) from None
-    except Exception as exc:  # a bug in autosdk, not in the user's spec
-        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
-        if os.environ.get("AUTOSDK_DEBUG"):
-            traceback.print_exc()
-        else:
-            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
-        raise typer.Exit(code=70) from None
     for note in result.notes:
         say(f"note: {note}")
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
@@ -168,7 +182,7 @@ def check(
     from .loader import check_local_refs, load_document
     from .pipeline import resolve_package
 
-    try:
+    with _reported_errors():
         rest = load_document(openapi, expect="openapi")
         check_local_refs(rest)
         realtime = load_document(asyncapi, expect="asyncapi")
@@ -182,9 +196,6 @@ def check(
             if m.payload is not None and m.payload_schema is None and not m.binary
         ]
         report = check_against(api.data, manifest, inline_payloads=inline)
-    except (SpecError, SpecErrors) as err:
-        _fail(err)
-        return
     typer.echo(report.format(asyncapi, f"computed from {openapi}"))
     if not report.ok:
         raise typer.Exit(code=1)
@@ -243,35 +254,23 @@ def mock(
     if session_timeout is not None and session_timeout <= 0:
         _fail(SpecError(f"--session-timeout takes a number of seconds > 0, not {session_timeout:g}"))
         return
-    try:
-        server = MockServer.from_spec(
-            spec,
-            host=host,
-            port=port,
-            scenario=scenario,
-            session_timeout=session_timeout,
-            api_key=api_key,
-            channel=channel,
-            strict=strict,
-            log=say,
-        )
-        server.run()
-    except (SpecError, SpecErrors) as err:
-        _fail(err)
-        return
-    except OSError as exc:  # the port is taken, the host does not exist...
-        typer.echo(f"autosdk mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:  # a second Ctrl-C during shutdown
-        typer.echo("autosdk mock: interrupted", err=True)
-        raise typer.Exit(code=130) from None
-    except Exception as exc:  # a bug in autosdk, not in the user's spec
-        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
-        if os.environ.get("AUTOSDK_DEBUG"):
-            traceback.print_exc()
-        else:
-            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
-        raise typer.Exit(code=70) from None
+    with _reported_errors("autosdk mock: interrupted"):
+        try:
+            server = MockServer.from_spec(
+                spec,
+                host=host,
+                port=port,
+                scenario=scenario,
+                session_timeout=session_timeout,
+                api_key=api_key,
+                channel=channel,
+                strict=strict,
+                log=say,
+            )
+            server.run()
+        except OSError as exc:  # the port is taken, the host does not exist...
+            typer.echo(f"autosdk mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(code=1) from None
 
 
 @app.command()
@@ -301,18 +300,8 @@ def docs(
     """
     from .docs import generate_docs
 
-    try:
+    with _reported_errors():
         result = generate_docs(spec, output, namespace=namespace, types_namespace=types_namespace)
-    except (SpecError, SpecErrors) as err:
-        _fail(err)
-        return
-    except Exception as exc:  # a bug in autosdk, not in the user's spec
-        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
-        if os.environ.get("AUTOSDK_DEBUG"):
-            traceback.print_exc()
-        else:
-            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
-        raise typer.Exit(code=70) from None
     if not quiet:
         for note in result.notes:
             typer.echo(f"note: {note}", err=True)
