@@ -130,6 +130,7 @@ class NormalizeStats:
     widened_enums: int = 0
     simplified_all_of: int = 0
     relaxed_nullable: int = 0
+    discriminators_inferred: int = 0
 
 
 @dataclass(frozen=True)
@@ -653,13 +654,58 @@ def _walk_schemas(node: Any, pointer: str) -> Iterator[tuple[dict[str, Any], str
                 yield from _walk_schemas(value, f"{pointer}/{key}")
 
 
+_PREFERRED_TAGS = ("type", "object", "event", "kind", "message_type", "op")
+
+
+def _infer_discriminator(node: dict[str, Any], resolve: _Resolver) -> bool:
+    """Give a union of named objects that all carry a distinct one-value tag a ``discriminator``.
+
+    The spec does not say so, but such a union IS tagged (OpenAI's realtime session and item
+    unions): pydantic then validates one member instead of trying each in turn, which is several
+    times faster and reports errors against the right member.
+    """
+    for union in ("oneOf", "anyOf"):
+        members = node.get(union)
+        if isinstance(members, list) and len(members) >= 2:
+            break
+    else:
+        return False
+    refs = [m.get("$ref") for m in members if isinstance(m, dict)]
+    if len(refs) != len(members) or not all(isinstance(r, str) for r in refs):
+        return False
+    try:
+        first, _ = _object_view({"$ref": refs[0]}, resolve)
+    except _NoMapping:
+        return False
+    candidates = [p for p in _PREFERRED_TAGS if p in first] + sorted(p for p in first if p not in _PREFERRED_TAGS)
+    for prop in candidates:
+        seen: set[Any] = set()
+        try:
+            for ref in refs:
+                # Required in every member: a payload without the tag would fail a tagged union
+                # where the spec's plain union accepted it.
+                if prop not in _object_view({"$ref": ref}, resolve)[1]:
+                    raise _NoMapping("optional tag")
+                values = _tag_values(ref, prop, resolve)
+                if len(values) != 1 or values[0] in seen:
+                    raise _NoMapping("not one distinct value per member")
+                seen.add(values[0])
+        except _NoMapping:
+            continue
+        node["discriminator"] = {"propertyName": prop}
+        return True
+    return False
+
+
 def _fix_discriminators(document: dict[str, Any], stats: NormalizeStats) -> None:
     resolve = _Resolver(document)
     schemas = document["components"]["schemas"]
     for name, schema in schemas.items():
         for node, pointer in _walk_schemas(schema, json_pointer("components", "schemas", name)):
             if not isinstance(node.get("discriminator"), dict):
-                continue
+                if not _infer_discriminator(node, resolve):
+                    continue
+                stats.discriminators_inferred += 1
             try:
                 _complete_discriminator(node, resolve, stats)
             except _NoMapping as exc:
