@@ -16,7 +16,8 @@ import yaml
 
 from autosdk_py.models import ModelsOutput, generate_models
 
-SPECS = Path("/work/shared/specs")
+# ../shared beside the clone (CI and README); never copied into the repository.
+SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
 OPENAI_SPEC = SPECS / "openai" / "openapi.yaml"
 ELEVENLABS_SPEC = SPECS / "elevenlabs" / "openapi.json"
 
