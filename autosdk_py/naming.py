@@ -9,7 +9,6 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable
 
 # Names that would shadow something a generated module or class relies on. Builtins used as
 # parameter names are legal but make generated bodies confusing (``type``, ``id`` and ``format``
@@ -58,10 +57,6 @@ def pascal_case(text: str) -> str:
     parts = [w for w in _NON_WORD.split(_ascii(text)) if w]
     name = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
     return safe_identifier(name)
-
-
-def constant_case(text: str) -> str:
-    return snake_case(text).upper().lstrip("_") or "VALUE"
 
 
 def safe_identifier(name: str) -> str:
@@ -164,11 +159,6 @@ def env_var_prefix(title: str) -> str:
     # Split on spaces and punctuation only: ``OpenAI`` -> OPENAI, as the official SDKs name it.
     parts = _strip_title_noise([w for w in _NON_WORD.split(_ascii(title)) if w])
     return "_".join(parts).upper() or "API"
-
-
-def dedupe_all(names: Iterable[str]) -> list[str]:
-    taken: set[str] = set()
-    return [unique(n, taken) for n in names]
 
 
 # Words after which a realtime document's title stops naming the API ("ElevenLabs Realtime Speech-to-Text").

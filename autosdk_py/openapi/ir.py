@@ -189,6 +189,4 @@ class ClientIR:
     default_security: tuple[tuple[str, ...], ...]
     resources: tuple[Resource, ...]
     root: Resource  # operations without a tag, rendered on the client itself
-    has_sse: bool = False
-    has_binary_stream: bool = False
     notes: tuple[str, ...] = field(default=())

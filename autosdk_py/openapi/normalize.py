@@ -155,10 +155,7 @@ def is_class_name(name: str) -> bool:
     they collide with same-named fields (``labels: labels | None``), which breaks the class at import.
     """
     return (
-        name.isidentifier()
-        and name[:1].isupper()
-        and not keyword.iskeyword(name)
-        and not keyword.issoftkeyword(name)
+        name.isidentifier() and name[:1].isupper() and not keyword.iskeyword(name) and not keyword.issoftkeyword(name)
     )
 
 
@@ -670,8 +667,8 @@ def _infer_discriminator(node: dict[str, Any], resolve: _Resolver) -> bool:
             break
     else:
         return False
-    refs = [m.get("$ref") for m in members if isinstance(m, dict)]
-    if len(refs) != len(members) or not all(isinstance(r, str) for r in refs):
+    refs = [m["$ref"] for m in members if isinstance(m, dict) and isinstance(m.get("$ref"), str)]
+    if len(refs) != len(members):
         return False
     try:
         first, _ = _object_view({"$ref": refs[0]}, resolve)

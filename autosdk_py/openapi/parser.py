@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
 from openapi_pydantic.v3 import v3_0, v3_1
@@ -75,7 +75,6 @@ class _Context:
     doc: Document
     spec: dict[str, Any]
     models: ModelsOutput
-    used_names: set[str] = field(default_factory=set)
 
 
 def validate_structure(doc: Document, spec: dict[str, Any]) -> v3_0.OpenAPI | v3_1.OpenAPI:
@@ -139,17 +138,13 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
     taken_classes: set[str] = {client_class, "Async" + client_class, *models.classes}
     resources: list[Resource] = []
     root_methods: list[Method] = []
-    has_sse = has_stream = False
     for tag in sorted(groups, key=lambda t: (t is None, t or "")):
         methods: list[Method] = []
         taken_methods: set[str] = set(CLIENT_ATTRIBUTES) if tag is None else set()
         if tag is None:
             taken_methods |= taken_attrs
         for path, method, op, item in groups[tag]:
-            for m in _methods_for(ctx, path, method, op, item, taken_methods):
-                methods.append(m)
-                has_sse = has_sse or m.response.kind == "sse"
-                has_stream = has_stream or m.response.kind == "binary_stream"
+            methods.extend(_methods_for(ctx, path, method, op, item, taken_methods))
         if tag is None:
             root_methods = methods
             continue
@@ -186,8 +181,6 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
         default_security=default_security,
         resources=tuple(resources),
         root=root,
-        has_sse=has_sse,
-        has_binary_stream=has_stream,
     )
 
 
@@ -252,11 +245,10 @@ def _server_url(api: Any) -> str | None:
 def _methods_for(ctx: _Context, path: str, http_method: str, op: Any, item: Any, taken: set[str]) -> list[Method]:
     op_name = op.operationId if op.operationId and op.operationId.strip() else f"{http_method} {path}"
     name = unique(snake_case(op_name), taken)
-    pointer = json_pointer("paths", path, http_method)
-    params = _params(ctx, [*(item.parameters or []), *(op.parameters or [])], pointer)
+    params = _params(ctx, [*(item.parameters or []), *(op.parameters or [])])
     taken_args = {p.name for p in params}
-    body = _request_body(ctx, op.requestBody, taken_args, pointer)
-    responses = _responses(ctx, op.responses or {}, pointer)
+    body = _request_body(ctx, op.requestBody, taken_args)
+    responses = _responses(ctx, op.responses or {})
     security = None if op.security is None else _security(op.security)
     doc = _docstring(op, params, body)
     stream_field = _stream_field(body)
@@ -327,7 +319,7 @@ def _resolve(ctx: _Context, obj: Any, model: type[Any]) -> Any:
     return obj
 
 
-def _params(ctx: _Context, raw: Iterable[Any], pointer: str) -> tuple[Param, ...]:
+def _params(ctx: _Context, raw: Iterable[Any]) -> tuple[Param, ...]:
     module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
     by_key: dict[tuple[str, str], Any] = {}
     for p in raw:
@@ -356,7 +348,7 @@ def _params(ctx: _Context, raw: Iterable[Any], pointer: str) -> tuple[Param, ...
     return tuple(result)
 
 
-def _request_body(ctx: _Context, body: Any, taken: set[str], pointer: str) -> RequestBody | None:
+def _request_body(ctx: _Context, body: Any, taken: set[str]) -> RequestBody | None:
     if body is None:
         return None
     module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
@@ -381,7 +373,6 @@ def _request_body(ctx: _Context, body: Any, taken: set[str], pointer: str) -> Re
         name = unique("body", taken)
         is_root = cls.kind == "root" and bool(cls.fields)
         annotation = bare_annotation(cls.fields[0].annotation) if is_root else cls.class_name
-        ctx.used_names.add(cls.class_name)
         wraps = cls.class_name if is_root else None
         return RequestBody(
             "json", ctype, required, whole_name=name, whole_annotation=annotation, whole_wraps_root=wraps
@@ -449,7 +440,7 @@ def _is_binary(ctx: _Context, schema: Any) -> bool:
     return False
 
 
-def _responses(ctx: _Context, responses: Mapping[str, Any], pointer: str) -> list[Response]:
+def _responses(ctx: _Context, responses: Mapping[str, Any]) -> list[Response]:
     module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
     success = sorted(
         (code for code in responses if str(code).startswith("2")),
@@ -495,7 +486,6 @@ def _model_response(ctx: _Context, schema: Any, ctype: str) -> Response:
     cls = _class_of(ctx, schema)
     if cls is None:
         return Response("model", "object", "object", content_type=ctype)
-    ctx.used_names.add(cls.class_name)
     if cls.kind == "root" and cls.fields:
         return Response(
             "model",
@@ -532,7 +522,6 @@ def _class_of(ctx: _Context, schema: Any) -> ModelClass | None:
 def _annotation(ctx: _Context, schema: AnySchema) -> str:
     cls = _class_of(ctx, schema)
     if cls is not None:
-        ctx.used_names.add(cls.class_name)
         if cls.kind == "root" and cls.fields:
             return bare_annotation(cls.fields[0].annotation)
         return cls.class_name

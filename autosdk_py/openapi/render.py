@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from ..models import ModelsOutput
 from ..templating import render
@@ -138,7 +137,3 @@ def render_client(ir: ClientIR, models: ModelsOutput) -> dict[str, str]:
 def _render_resource(ir: ClientIR, res: Resource, models: ModelsOutput) -> str:
     uses = _uses(res.methods, models, client_module=False, type_imports=bool(res.imports))
     return render("openapi/resource.py.jinja", ir=ir, resource=res, uses=uses)
-
-
-def manifest_extra(ir: ClientIR) -> Mapping[str, Any]:
-    return {"client_class": ir.client_class, "async_client_class": ir.async_client_class}
