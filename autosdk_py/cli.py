@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -31,6 +31,15 @@ def _bool_value(text: str, option: str) -> bool:
     if lowered in ("false", "0", "no", "off"):
         return False
     raise SpecError(f"{option} takes true or false, not {text!r}", hint=f"write e.g. '{option} false'")
+
+
+def _perspective(text: str) -> Literal["client", "server"]:
+    lowered = text.strip().lower()
+    if lowered == "client":
+        return "client"
+    if lowered == "server":
+        return "server"
+    raise SpecError(f"--asyncapi-perspective takes client or server, not {text!r}")
 
 
 def _fail(err: SpecError | SpecErrors) -> None:
@@ -106,6 +115,15 @@ def generate(
             help="(pass 2) true or false. Default: own models, unless --types-namespace is given.",
         ),
     ] = None,
+    asyncapi_perspective: Annotated[
+        str,
+        typer.Option(
+            "--asyncapi-perspective",
+            help="(pass 2) Whose side an AsyncAPI 3.0 'action' is written from: client (AutoSDK's reading, the "
+            "default; 'send' = the client sends) or server (the 3.0 specification's reading for a document "
+            "describing the server).",
+        ),
+    ] = "client",
     websocket_class_name: Annotated[
         str | None,
         typer.Option(
@@ -153,6 +171,7 @@ def generate(
             types_namespace=types_namespace,
             generate_models=None if generate_models is None else _bool_value(generate_models, "--generate-models"),
             websocket_class_name=websocket_class_name,
+            asyncapi_perspective=_perspective(asyncapi_perspective),
         )
         if json_serializer_context is not None:
             say("note: --json-serializer-context is a C# (System.Text.Json) setting; it has no effect in Python")

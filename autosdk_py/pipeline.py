@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .errors import SpecError
 
@@ -40,6 +40,7 @@ class GenerateOptions:
     types_namespace: str | None = None
     generate_models: bool | None = None  # None: own models unless --types-namespace is given
     websocket_class_name: str | None = None
+    asyncapi_perspective: Literal["client", "server"] = "client"
 
 
 @dataclass
@@ -189,7 +190,7 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
 
             api = parse_fern_document(doc)
         else:
-            api = parse_asyncapi(doc)
+            api = parse_asyncapi(doc, options.asyncapi_perspective)
     result.notes.extend(api.warnings)
     messages = [m for ch in api.channels for m in ch.messages]
     files: dict[str, str] = {}

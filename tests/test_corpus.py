@@ -100,3 +100,23 @@ def test_pairs_go_through_the_checker(pair: str, expected: str, tmp_path: Path) 
         )
     assert expected in str(info.value)
     assert not (tmp_path / f"{pair}_rest" / "realtime").exists()
+
+
+def test_server_perspective_reverses_asyncapi_3_actions(tmp_path: Path) -> None:
+    """Gemini's 3.0 document describes the server: its ``send`` operation is what clients receive."""
+    spec = CORPUS / "asyncapi" / "spec_gemini_ws_v3.yml"
+    client_view = generate(GenerateOptions(spec=spec, output=tmp_path, namespace="gemini_client_view"))
+    server_view = generate(
+        GenerateOptions(spec=spec, output=tmp_path, namespace="gemini_server_view", asyncapi_perspective="server")
+    )
+    assert (client_view.counts["send methods"], client_view.counts["server message types"]) == (1, 0)
+    assert (server_view.counts["send methods"], server_view.counts["server message types"]) == (0, 1)
+    v2 = generate(
+        GenerateOptions(
+            spec=CORPUS / "asyncapi" / "spec_gemini_ws_v2.yml",
+            output=tmp_path,
+            namespace="gemini_v2",
+            asyncapi_perspective="server",
+        )
+    )
+    assert v2.counts["server message types"] == 1  # 2.x subscribe: unaffected by the perspective

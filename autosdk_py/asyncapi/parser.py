@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import unquote
 
 from ..errors import SpecError, json_pointer
@@ -62,9 +62,18 @@ _MISSING: Any = object()
 _DIRECTIONS: tuple[Direction, ...] = ("send", "receive")
 
 
-def parse_asyncapi(doc: Document) -> AsyncApiDocument:
-    """Bundle ``doc`` and read it into an ``AsyncApiDocument``; ``SpecError(s)`` on bad input."""
-    return _Parser(doc, bundle_document(doc)).parse()
+Perspective = Literal["client", "server"]
+
+
+def parse_asyncapi(doc: Document, perspective: Perspective = "client") -> AsyncApiDocument:
+    """Bundle ``doc`` and read it into an ``AsyncApiDocument``; ``SpecError(s)`` on bad input.
+
+    ``perspective`` says whose side a 3.0 document's ``action`` is written from: ``client``
+    (AutoSDK's reading; OpenAI's and ElevenLabs' documents: ``send`` is what the client sends) or
+    ``server`` (the 3.0 specification's reading for a document describing the server, as Gemini's
+    and Slack's are: ``send`` is what the server sends). 2.x ``publish``/``subscribe`` are not affected.
+    """
+    return _Parser(doc, bundle_document(doc), perspective).parse()
 
 
 @dataclass
@@ -88,7 +97,8 @@ class _Channel:
 
 
 class _Parser:
-    def __init__(self, doc: Document, bundle: Bundle) -> None:
+    def __init__(self, doc: Document, bundle: Bundle, perspective: Perspective = "client") -> None:
+        self.perspective = perspective
         self.doc = doc
         self.bundle = bundle
         self.data = bundle.data
@@ -554,6 +564,8 @@ class _Parser:
         channel = channels[channel_key]
         channel.used_by_operation = True
         entries = self.optional_list(operation, "messages", pointer, f"the messages of operation '{op_key}'")
+        if self.perspective == "server":
+            action = "receive" if action == "send" else "send"
         self.use_messages(channel, entries, f"{pointer}/messages", op_key, cast(Direction, action))
         if operation.get("reply") is None:
             return
