@@ -15,7 +15,8 @@ from typing import Any, Generic, Self, TypeVar, overload
 
 import pydantic
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConcurrencyError, ConnectionClosed
+from websockets.exceptions import ConcurrencyError, ConnectionClosed, InvalidStatus
+from websockets.http11 import Response
 from websockets.typing import Subprotocol
 
 from ._decoding import MessageDecoder, UnknownMessage
@@ -38,6 +39,8 @@ from ._reconnect import (
     reconnect_delay,
     should_reconnect,
 )
+from ._redaction import handshake_logger
+from ._redirects import RedirectChain, Redirected, is_redirect
 
 __all__ = ["AsyncRealtimeConnection", "connect_async", "open_async_websocket"]
 
@@ -48,26 +51,56 @@ C = TypeVar("C", bound="AsyncRealtimeConnection[Any]")
 logger = logging.getLogger(__name__)
 
 
-async def open_async_websocket(options: ConnectOptions) -> ClientConnection:
-    """Open one websockets connection, translating failures to :class:`RealtimeError`."""
-    try:
-        websocket: ClientConnection = await connect(
-            options.url,
-            additional_headers=options.headers or None,
-            subprotocols=[Subprotocol(name) for name in options.subprotocols] or None,
-            compression=options.compression,
-            open_timeout=options.open_timeout,
-            ping_interval=options.ping_interval,
-            ping_timeout=options.ping_timeout,
-            close_timeout=options.close_timeout,
-            max_size=options.max_size,
-        )
-    except Exception as exc:
-        translated = translate_open_error(exc, options.url)
-        if translated is exc:
+class _HandshakeConnection(ClientConnection):
+    """Reports a redirect as :class:`Redirected` instead of letting websockets follow it."""
+
+    async def handshake(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().handshake(*args, **kwargs)
+        except InvalidStatus as exc:
+            if is_redirect(exc.response):
+                raise Redirected(exc.response) from exc
             raise
-        raise translated from exc
+
+
+async def _open(
+    options: ConnectOptions, open_timeout: float | None
+) -> ClientConnection:
+    websocket: ClientConnection = await connect(
+        options.url,
+        additional_headers=options.headers or None,
+        subprotocols=[Subprotocol(name) for name in options.subprotocols] or None,
+        compression=options.compression,
+        open_timeout=open_timeout,
+        ping_interval=options.ping_interval,
+        ping_timeout=options.ping_timeout,
+        close_timeout=options.close_timeout,
+        max_size=options.max_size,
+        logger=handshake_logger(options.secrets),
+        create_connection=_HandshakeConnection,
+    )
     return websocket
+
+
+async def open_async_websocket(options: ConnectOptions) -> ClientConnection:
+    """Open one websockets connection, translating failures to :class:`RealtimeError`.
+
+    Redirects are followed here, so that credentials stay with their origin (``_redirects``).
+    """
+    chain = RedirectChain(options)
+    current = options
+    while True:
+        redirect: Response
+        try:
+            return await _open(current, chain.remaining_timeout())
+        except Redirected as redirected:
+            redirect = redirected.response
+        except Exception as exc:
+            translated = translate_open_error(exc, chain.display_url(current.url))
+            if translated is exc:
+                raise
+            raise translated from exc
+        current = chain.follow(current, redirect)
 
 
 async def _call(handler: Handler, payload: object) -> None:

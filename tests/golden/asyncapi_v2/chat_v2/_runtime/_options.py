@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ._redaction import redact_text
+
 __all__ = ["ConnectOptions", "ReconnectPolicy"]
 
 # 1006: dropped without a close frame; 1011: server error; 1012: service restart;
@@ -56,6 +58,11 @@ class ConnectOptions:
     by default because permessage-deflate costs ~13x on base64 audio streams, which barely
     compress; pass ``"deflate"`` to negotiate it. ``max_queue`` bounds the messages buffered
     while reconnecting (it is not websockets' own ``max_queue``, which is left at its default).
+    ``secrets`` are the credential values the headers, query or subprotocols carry (the API
+    key): they are never sent to another origin when the handshake is redirected, and never
+    written to a log line (see ``_redirects``). Keep them in step when replacing credentials,
+    e.g. ``dataclasses.replace(options, headers=..., secrets=frozenset({new_key}))`` in
+    ``options_for_reconnect()``.
     """
 
     url: str
@@ -69,6 +76,7 @@ class ConnectOptions:
     compression: str | None = None
     reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
     max_queue: int = 1000
+    secrets: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.max_queue < 0:
@@ -76,6 +84,7 @@ class ConnectOptions:
         # Copies, so that a caller mutating its dict cannot change a connection being reopened.
         object.__setattr__(self, "headers", _frozen_headers(self.headers))
         object.__setattr__(self, "subprotocols", tuple(self.subprotocols))
+        object.__setattr__(self, "secrets", frozenset(s for s in self.secrets if s))
 
     def __repr__(self) -> str:
         # Reprs end up in logs and tracebacks, and credentials travel in handshake headers,
@@ -84,7 +93,9 @@ class ConnectOptions:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "url":
-                value = _redact_url(value)
+                value = redact_text(_redact_url(value), self.secrets)
+            elif f.name == "secrets":
+                value = f"<{len(value)} hidden>"
             elif f.name == "headers":
                 value = {name: "***" for name in value}
             elif f.name == "subprotocols":

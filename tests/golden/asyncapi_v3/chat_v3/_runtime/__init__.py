@@ -23,8 +23,9 @@ What callers can rely on:
   delivered are raised as :class:`UnsentMessagesError` and given to ERROR handlers.
 
 Modules: ``_options`` (what to connect to), ``_decoding`` / ``_encoding`` (frames <-> models),
-``_errors``, ``_events`` (handlers), ``_reconnect`` (shared reconnection rules), ``_sync`` and
-``_async`` (the two connection flavours).
+``_errors``, ``_events`` (handlers), ``_reconnect`` (shared reconnection rules), ``_redirects``
+(handshake redirects: the API key never goes to another origin), ``_redaction`` (nor into a
+log line), ``_sync`` and ``_async`` (the two connection flavours).
 """
 
 from ._async import AsyncRealtimeConnection, connect_async

@@ -11,7 +11,8 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, overload
 
 import pydantic
-from websockets.exceptions import ConcurrencyError, ConnectionClosed
+from websockets.exceptions import ConcurrencyError, ConnectionClosed, InvalidStatus
+from websockets.http11 import Response
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -35,6 +36,8 @@ from ._reconnect import (
     reconnect_delay,
     should_reconnect,
 )
+from ._redaction import handshake_logger
+from ._redirects import RedirectChain, Redirected, is_redirect
 
 __all__ = ["RealtimeConnection", "connect_sync", "open_sync_websocket"]
 
@@ -51,27 +54,55 @@ _LEGACY_FLAG: dict[str, Any] = (
 )
 
 
-def open_sync_websocket(options: ConnectOptions) -> ClientConnection:
-    """Open one websockets connection, translating failures to :class:`RealtimeError`."""
-    try:
-        websocket: ClientConnection = connect(
-            options.url,
-            additional_headers=options.headers or None,
-            subprotocols=[Subprotocol(name) for name in options.subprotocols] or None,
-            compression=options.compression,
-            open_timeout=options.open_timeout,
-            ping_interval=options.ping_interval,
-            ping_timeout=options.ping_timeout,
-            close_timeout=options.close_timeout,
-            max_size=options.max_size,
-            **_LEGACY_FLAG,
-        )
-    except Exception as exc:
-        translated = translate_open_error(exc, options.url)
-        if translated is exc:
+class _HandshakeConnection(ClientConnection):
+    """Reports a redirect as :class:`Redirected` instead of letting websockets follow it."""
+
+    def handshake(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().handshake(*args, **kwargs)
+        except InvalidStatus as exc:
+            if is_redirect(exc.response):
+                raise Redirected(exc.response) from exc
             raise
-        raise translated from exc
+
+
+def _open(options: ConnectOptions, open_timeout: float | None) -> ClientConnection:
+    websocket: ClientConnection = connect(
+        options.url,
+        additional_headers=options.headers or None,
+        subprotocols=[Subprotocol(name) for name in options.subprotocols] or None,
+        compression=options.compression,
+        open_timeout=open_timeout,
+        ping_interval=options.ping_interval,
+        ping_timeout=options.ping_timeout,
+        close_timeout=options.close_timeout,
+        max_size=options.max_size,
+        logger=handshake_logger(options.secrets),
+        create_connection=_HandshakeConnection,
+        **_LEGACY_FLAG,
+    )
     return websocket
+
+
+def open_sync_websocket(options: ConnectOptions) -> ClientConnection:
+    """Open one websockets connection, translating failures to :class:`RealtimeError`.
+
+    Redirects are followed here, so that credentials stay with their origin (``_redirects``).
+    """
+    chain = RedirectChain(options)
+    current = options
+    while True:
+        redirect: Response
+        try:
+            return _open(current, chain.remaining_timeout())
+        except Redirected as redirected:
+            redirect = redirected.response
+        except Exception as exc:
+            translated = translate_open_error(exc, chain.display_url(current.url))
+            if translated is exc:
+                raise
+            raise translated from exc
+        current = chain.follow(current, redirect)
 
 
 class RealtimeConnection(Generic[T]):

@@ -3,6 +3,11 @@ retried and turned into typed results or :class:`APIError` subclasses.
 
 Generated resource classes only describe an operation (method, path template, parameters,
 expected type); everything about HTTP behaviour lives here so it is fixed in one place.
+
+Credentials never leave their origin: redirects are followed here, not by httpx, under the
+rules of :mod:`._redirects` (cross-origin hops lose every credential header and query
+parameter; https -> http is refused; at most ``http_client.max_redirects`` hops), and log
+lines show credential values as ``***`` (:mod:`._redaction`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from ._binary import AsyncBinaryStream, BinaryStream
 from ._credentials import (
     Credential,
     apply_credentials,
+    credential_secrets,
     missing_credentials_hint,
     select_credentials,
 )
@@ -33,8 +39,10 @@ from ._encoding import (
     merge_extra_body,
     to_jsonable,
 )
-from ._exceptions import connection_error, make_status_error
+from ._exceptions import connection_error, make_status_error, redirect_error
 from ._multipart import EncodedFile, encode_files, encode_form_fields
+from ._redaction import redact_url, register_secrets
+from ._redirects import RedirectChain, RedirectRefused, origin_text
 from ._retry import is_retryable_exception, retry_delay, should_retry_response
 from ._sse import AsyncStream, Stream
 from ._types import (
@@ -85,6 +93,9 @@ class _PreparedRequest:
     timeout: httpx.Timeout
     max_retries: int
     auth_hint: str | None
+    credential_headers: Mapping[str, str]
+    credential_query: tuple[tuple[str, str], ...]
+    secrets: frozenset[str]
 
 
 class _BaseAPIClient:
@@ -118,6 +129,16 @@ class _BaseAPIClient:
         self._base_query: Mapping[str, object] = {
             key: params.get_list(key) for key in params
         }
+        self._secrets: frozenset[str] = frozenset()
+        self._register_secrets()
+
+    def _register_secrets(self) -> frozenset[str]:
+        # Recomputed per request: ``credentials`` is a plain dict a caller may update.
+        secrets = credential_secrets(self.credentials)
+        if secrets != self._secrets:
+            self._secrets = secrets
+            register_secrets(self, secrets)
+        return secrets
 
     def _prepare(
         self,
@@ -214,6 +235,9 @@ class _BaseAPIClient:
             timeout=timeout,
             max_retries=max(0, max_retries),
             auth_hint=hint,
+            credential_headers=auth.headers,
+            credential_query=tuple(auth.query.items()),
+            secrets=self._register_secrets(),
         )
 
     @staticmethod
@@ -239,10 +263,56 @@ class _BaseAPIClient:
         )
 
     @staticmethod
+    def _redirect_chain(
+        http_client: httpx.Client | httpx.AsyncClient,
+        prepared: _PreparedRequest,
+        request: httpx.Request,
+    ) -> RedirectChain | None:
+        """How to follow the redirects of this attempt; None if the client does not."""
+        if not http_client.follow_redirects:
+            return None
+        return RedirectChain(
+            origin=request.url,
+            credential_headers=prepared.credential_headers,
+            credential_query=prepared.credential_query,
+            secrets=prepared.secrets,
+            limit=http_client.max_redirects,
+        )
+
+    @staticmethod
+    def _log_redirect(
+        chain: RedirectChain,
+        response: httpx.Response,
+        request: httpx.Request,
+    ) -> None:
+        log.debug(
+            "Redirect %d of at most %d: %d to %s %s%s",
+            chain.count,
+            chain.limit,
+            response.status_code,
+            request.method,
+            redact_url(request.url, chain.secrets),
+            "" if chain.credentialed else " (another origin: credentials not sent)",
+        )
+
+    @staticmethod
+    def _error_hint(
+        prepared: _PreparedRequest, chain: RedirectChain | None, url: httpx.URL
+    ) -> str | None:
+        sent_credentials = prepared.credential_headers or prepared.credential_query
+        if chain is not None and not chain.credentialed and sent_credentials:
+            return (
+                f"credentials were not sent to {origin_text(url)}: the request was "
+                f"redirected there from {origin_text(chain.origin)}, another origin."
+            )
+        return prepared.auth_hint
+
+    @staticmethod
     def _retry_wait(
         prepared: _PreparedRequest,
         retries_taken: int,
         *,
+        request: httpx.Request,
         response: httpx.Response | None = None,
         error: httpx.HTTPError | None = None,
     ) -> float | None:
@@ -262,7 +332,7 @@ class _BaseAPIClient:
         log.info(
             "Retrying %s %s in %.2f seconds (retry %d of %d) after %s",
             prepared.method,
-            prepared.url,
+            redact_url(request.url, prepared.secrets),
             delay,
             retries_taken + 1,
             prepared.max_retries,
@@ -324,21 +394,47 @@ class SyncAPIClient(_BaseAPIClient):
 
     def _send(self, prepared: _PreparedRequest, *, stream: bool) -> httpx.Response:
         retries_taken = 0
+        client = self.http_client
         while True:
-            request = self._build_request(self.http_client, prepared, retries_taken)
+            request = self._build_request(client, prepared, retries_taken)
+            chain = self._redirect_chain(client, prepared, request)
             try:
-                response = self.http_client.send(request, stream=stream)
+                # Streamed, so that the body of a redirect is never read; see _redirects.
+                response = client.send(request, stream=True, follow_redirects=False)
+                while chain is not None and response.has_redirect_location:
+                    try:
+                        request = chain.next_request(request, response, client.cookies)
+                    except RedirectRefused as refused:
+                        response.close()
+                        raise redirect_error(response, str(refused)) from None
+                    response.close()
+                    self._log_redirect(chain, response, request)
+                    auth = httpx.USE_CLIENT_DEFAULT if chain.credentialed else None
+                    response = client.send(
+                        request, stream=True, follow_redirects=False, auth=auth
+                    )
+                if not stream:
+                    try:
+                        response.read()
+                    except BaseException:
+                        response.close()
+                        raise
             except httpx.RequestError as error:
-                delay = self._retry_wait(prepared, retries_taken, error=error)
+                delay = self._retry_wait(
+                    prepared, retries_taken, request=request, error=error
+                )
                 if delay is None:
                     raise connection_error(error, request) from error
             else:
                 if response.is_success:
                     return response
-                delay = self._retry_wait(prepared, retries_taken, response=response)
+                delay = self._retry_wait(
+                    prepared, retries_taken, request=request, response=response
+                )
                 if delay is None:
                     self._read_error_body(response)
-                    raise make_status_error(response, hint=prepared.auth_hint)
+                    hint = self._error_hint(prepared, chain, request.url)
+                    raise make_status_error(response, hint=hint)
                 response.close()
             self._sleep(delay)
             retries_taken += 1
@@ -514,21 +610,49 @@ class AsyncAPIClient(_BaseAPIClient):
         self, prepared: _PreparedRequest, *, stream: bool
     ) -> httpx.Response:
         retries_taken = 0
+        client = self.http_client
         while True:
-            request = self._build_request(self.http_client, prepared, retries_taken)
+            request = self._build_request(client, prepared, retries_taken)
+            chain = self._redirect_chain(client, prepared, request)
             try:
-                response = await self.http_client.send(request, stream=stream)
+                # Streamed, so that the body of a redirect is never read; see _redirects.
+                response = await client.send(
+                    request, stream=True, follow_redirects=False
+                )
+                while chain is not None and response.has_redirect_location:
+                    try:
+                        request = chain.next_request(request, response, client.cookies)
+                    except RedirectRefused as refused:
+                        await response.aclose()
+                        raise redirect_error(response, str(refused)) from None
+                    await response.aclose()
+                    self._log_redirect(chain, response, request)
+                    auth = httpx.USE_CLIENT_DEFAULT if chain.credentialed else None
+                    response = await client.send(
+                        request, stream=True, follow_redirects=False, auth=auth
+                    )
+                if not stream:
+                    try:
+                        await response.aread()
+                    except BaseException:
+                        await response.aclose()
+                        raise
             except httpx.RequestError as error:
-                delay = self._retry_wait(prepared, retries_taken, error=error)
+                delay = self._retry_wait(
+                    prepared, retries_taken, request=request, error=error
+                )
                 if delay is None:
                     raise connection_error(error, request) from error
             else:
                 if response.is_success:
                     return response
-                delay = self._retry_wait(prepared, retries_taken, response=response)
+                delay = self._retry_wait(
+                    prepared, retries_taken, request=request, response=response
+                )
                 if delay is None:
                     await self._read_error_body(response)
-                    raise make_status_error(response, hint=prepared.auth_hint)
+                    hint = self._error_hint(prepared, chain, request.url)
+                    raise make_status_error(response, hint=hint)
                 await response.aclose()
             await self._sleep(delay)
             retries_taken += 1

@@ -11,6 +11,7 @@ __all__ = [
     "AppliedAuth",
     "Credential",
     "apply_credentials",
+    "credential_secrets",
     "missing_credentials_hint",
     "select_credentials",
 ]
@@ -86,6 +87,23 @@ def apply_credentials(chosen: Sequence[Credential]) -> AppliedAuth:
         # Several cookie schemes in one requirement must share the single Cookie header.
         applied.headers["Cookie"] = "; ".join(cookies)
     return applied
+
+
+def credential_secrets(credentials: Mapping[str, Credential]) -> frozenset[str]:
+    """Every configured secret, as it may appear on the wire (basic auth also base64'd).
+
+    All of them, not only those of the current request: any of them in a redirect URL or in
+    a log line is a leak, whichever operation sent it.
+    """
+    secrets: set[str] = set()
+    for credential in credentials.values():
+        value = credential.value
+        if not value:
+            continue
+        secrets.add(value)
+        if credential.kind == "basic":
+            secrets.add(base64.b64encode(value.encode("utf-8")).decode("ascii"))
+    return frozenset(secrets)
 
 
 def missing_credentials_hint(

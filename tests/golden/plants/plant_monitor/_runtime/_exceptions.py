@@ -23,6 +23,7 @@ __all__ = [
     "UnprocessableEntityError",
     "connection_error",
     "make_status_error",
+    "redirect_error",
 ]
 
 # Error bodies can be whole HTML pages from a proxy; the message should stay readable.
@@ -210,6 +211,12 @@ def make_status_error(
     else:
         error_class = _ERROR_BY_STATUS.get(status, APIStatusError)
     return error_class(message, response=response, body=body)
+
+
+def redirect_error(response: httpx.Response, reason: str) -> APIStatusError:
+    """A 3xx the runtime did not follow (see ``_redirects``): an error carrying it."""
+    message = f"Error code: {response.status_code} - redirect not followed: {reason}"
+    return APIStatusError(message, response=response, body=None)
 
 
 def connection_error(

@@ -95,4 +95,6 @@ def connect_options(
         compression=settings.compression,
         reconnect=settings.reconnect,
         max_queue=settings.max_queue,
+        # Whichever way it travels, the key must not follow a redirect to another host.
+        secrets=frozenset({api_key}) if api_key else frozenset(),
     )
