@@ -58,11 +58,11 @@ class ConnectOptions:
     by default because permessage-deflate costs ~13x on base64 audio streams, which barely
     compress; pass ``"deflate"`` to negotiate it. ``max_queue`` bounds the messages buffered
     while reconnecting (it is not websockets' own ``max_queue``, which is left at its default).
-    ``secrets`` are the credential values the headers, query or subprotocols carry (the API
-    key): they are never sent to another origin when the handshake is redirected, and never
-    written to a log line (see ``_redirects``). Keep them in step when replacing credentials,
-    e.g. ``dataclasses.replace(options, headers=..., secrets=frozenset({new_key}))`` in
-    ``options_for_reconnect()``.
+    ``secrets`` are the credential values the headers, query or subprotocols carry
+    (the API key): they are never sent to another origin when the handshake is
+    redirected, and never written to a log line (see ``_redirects``). Keep them in step
+    when replacing credentials, e.g. in ``options_for_reconnect()``:
+    ``dataclasses.replace(options, headers=..., secrets=frozenset({new_key}))``.
     """
 
     url: str
