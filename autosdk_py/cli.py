@@ -198,12 +198,13 @@ def check(
     """Check, without writing anything, that every AsyncAPI schema matches an OpenAPI schema by name and shape."""
     from .asyncapi.parser import parse_asyncapi
     from .checker import check_against, manifest_from_openapi
-    from .loader import check_local_refs, load_document
+    from .loader import load_document
+    from .openapi.validate import validate_openapi
     from .pipeline import resolve_package
 
     with _reported_errors():
         rest = load_document(openapi, expect="openapi")
-        check_local_refs(rest)
+        validate_openapi(rest)
         realtime = load_document(asyncapi, expect="asyncapi")
         api = parse_asyncapi(realtime)
         package, _ = resolve_package(types_namespace, rest, "--types-namespace")

@@ -17,7 +17,7 @@ from .errors import SpecError
 
 if TYPE_CHECKING:
     from .openapi.ir import ClientIR
-from .loader import Document, check_local_refs, load_document
+from .loader import Document, load_document
 from .naming import namespace_from_title, package_name
 from .writer import marker_text, write_tree
 
@@ -101,6 +101,7 @@ def generate_openapi(doc: Document, options: GenerateOptions, progress: Progress
     from .openapi.lift import lift_inline_schemas
     from .openapi.parser import ClientOptions, SecuritySchemeOption, build_client_ir
     from .openapi.render import render_client
+    from .openapi.validate import validate_openapi
     from .writer import check_target
 
     package, note = resolve_package(options.namespace, doc)
@@ -116,8 +117,8 @@ def generate_openapi(doc: Document, options: GenerateOptions, progress: Progress
         except ValueError as exc:
             raise SpecError(f"invalid --security-scheme {text!r}: {exc}") from None
 
-    with _step(result, progress, "Checking $refs"):
-        check_local_refs(doc)
+    with _step(result, progress, "Validating the document"):
+        validate_openapi(doc)  # every problem at once, before the slow models step
     with _step(result, progress, "Naming inline schemas"):
         spec, lifted = lift_inline_schemas(doc.data)
     with _step(result, progress, "Generating models (datamodel-code-generator)"):

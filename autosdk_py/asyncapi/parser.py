@@ -45,6 +45,7 @@ from .spec import (
     SecuritySpec,
     ServerSpec,
 )
+from .validate import validate_asyncapi
 
 TAG_PREFERENCE = ("type", "message_type", "event", "op", "action", "kind")
 WEBSOCKET_PROTOCOLS = ("ws", "wss")
@@ -73,7 +74,9 @@ def parse_asyncapi(doc: Document, perspective: Perspective = "client") -> AsyncA
     ``server`` (the 3.0 specification's reading for a document describing the server, as Gemini's
     and Slack's are: ``send`` is what the server sends). 2.x ``publish``/``subscribe`` are not affected.
     """
-    return _Parser(doc, bundle_document(doc), perspective).parse()
+    bundle = bundle_document(doc)
+    validate_asyncapi(doc, bundle)  # every schema problem at once, before the first one read stops the parser
+    return _Parser(doc, bundle, perspective).parse()
 
 
 @dataclass
