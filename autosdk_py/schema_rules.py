@@ -26,12 +26,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 from urllib.parse import unquote
 
-from .errors import escape_pointer_token
+from .errors import SpecError, SpecErrors, escape_pointer_token
 
 SCHEMA = "a schema"
+MAX_REPORTED = 100  # each problem shown costs a line lookup; a flood is cut short, never a hang
 JSON_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
 _TYPE_HINTS = {
     "int": "integer",
@@ -127,6 +129,22 @@ def check_schemas(layout: Layout) -> list[Problem]:
     return sorted(problems, key=lambda p: order.key(p.pointer))
 
 
+def raise_all(shown: list[SpecError], total: int, file: Path) -> NoReturn:
+    """Raise the first ``MAX_REPORTED`` of ``total`` problems, one ``SpecError`` alone, several as ``SpecErrors``."""
+    if total > len(shown):
+        shown = [
+            *shown,
+            SpecError(
+                f"{total - len(shown)} more problem(s) not shown",
+                file=file,
+                hint="fix the problems above and run again",
+            ),
+        ]
+    if len(shown) == 1:
+        raise shown[0]
+    raise SpecErrors(shown)
+
+
 def did_you_mean(word: str, candidates: list[str], show: str = "{}") -> str | None:
     close = difflib.get_close_matches(word, candidates, n=3)
     return ("did you mean " + " or ".join(repr(show.format(c)) for c in close) + "?") if close else None
@@ -155,6 +173,12 @@ class _Checker:
     def run(self) -> list[Problem]:
         schemas = list(self.expand())
         for pointer, node in schemas:
+            if "$ref" in node and not isinstance(node["$ref"], str):
+                self.problem(
+                    f"'$ref' must be a reference string, not {type_name(node['$ref'])}",
+                    f"{pointer}/$ref",
+                    f"write e.g. $ref: '#{self.layout.schemas}/<Name>'",
+                )
             self.check_type(node, pointer)
             self.check_enum(node, pointer)
             self.check_discriminator(node, pointer)
@@ -191,28 +215,30 @@ class _Checker:
                     children.append((f"{pointer}/{key}", value))
             stack.extend(reversed(children))
 
-    def resolve(self, ref: str) -> tuple[str, Any] | None:
-        """The canonical pointer and value a local ``$ref`` leads to (following ``$ref``s on the way)."""
-        if not ref.startswith("#"):
+    def resolve(self, ref: str, depth: int = 0) -> tuple[str, Any] | None:
+        """The canonical pointer and value a local ``$ref`` leads to (following ``$ref``s on the way).
+
+        ``None`` when it dangles, leaves the document or goes round in circles.
+        """
+        if not ref.startswith("#") or depth > _MAX_REF_HOPS:
             return None
         fragment = ref[1:]
         for candidate in dict.fromkeys((fragment, unquote(fragment))):
             if candidate and not candidate.startswith("/"):
                 continue
             tokens = [t.replace("~1", "/").replace("~0", "~") for t in candidate[1:].split("/")] if candidate else []
-            found = self._walk(tokens)
+            found = self._walk(tokens, depth)
             if found is not None:
                 return found
         return None
 
-    def _walk(self, tokens: list[str]) -> tuple[str, Any] | None:
+    def _walk(self, tokens: list[str], depth: int) -> tuple[str, Any] | None:
         node: Any = self.data
         where: list[str] = []
-        hops = 0
         for token in tokens:
             while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
-                hops += 1
-                target = self.resolve(node["$ref"]) if hops <= _MAX_REF_HOPS else None
+                depth += 1  # '#/A/x' with A: {$ref: '#/A/x'} would otherwise never end
+                target = self.resolve(node["$ref"], depth)
                 if target is None:
                     return None
                 where = [target[0]] if target[0] else []
@@ -225,18 +251,6 @@ class _Checker:
                 return None
             where.append("/" + _esc(token))
         return "".join(where), node
-
-    def deref(self, node: Any) -> tuple[str | None, Any]:
-        """Follow a chain of ``$ref``s; ``(None, None)`` when it leaves the document or dangles."""
-        pointer: str | None = None
-        for _ in range(_MAX_REF_HOPS):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                return pointer, node
-            target = self.resolve(node["$ref"])
-            if target is None:
-                return None, None
-            pointer, node = target
-        return None, None
 
     # --- rules -----------------------------------------------------------------------------------
 
@@ -375,7 +389,8 @@ class _Checker:
             required = node.get("required")
             if isinstance(required, list):
                 names.update(r for r in required if isinstance(r, str))
-            for part in node.get("allOf") or ():
+            parts = node.get("allOf")
+            for part in parts if isinstance(parts, list) else ():
                 found = self.properties(part, seen)
                 if found is None:
                     return None

@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import SpecErrors, escape_pointer_token
+from ..errors import escape_pointer_token
 from ..loader import Document, resolve_pointer
-from ..schema_rules import SCHEMA, Layout, check_schemas
+from ..schema_rules import MAX_REPORTED, SCHEMA, Layout, check_schemas, raise_all
 from .bundle import Bundle
 
 MESSAGE = "a message"
@@ -30,11 +30,9 @@ _JSON_SCHEMA_FORMATS = re.compile(
 def validate_asyncapi(doc: Document, bundle: Bundle) -> None:
     """``SpecError``/``SpecErrors`` listing every schema problem of the bundled document."""
     problems = check_schemas(asyncapi_layout(bundle.data, doc.version.startswith("3.")))
-    errors = [bundle.error(doc, p.message, p.pointer, p.hint) for p in problems]
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise SpecErrors(errors)
+    if problems:
+        shown = [bundle.error(doc, p.message, p.pointer, p.hint) for p in problems[:MAX_REPORTED]]
+        raise_all(shown, len(problems), doc.path)
 
 
 def asyncapi_layout(data: dict[str, Any], v3: bool) -> Layout:

@@ -25,11 +25,10 @@ from pydantic import ValidationError
 
 from ..errors import SpecError, SpecErrors, escape_pointer_token
 from ..loader import Document, check_local_refs
-from ..schema_rules import DocumentOrder, Layout, Problem, check_schemas, type_name
+from ..schema_rules import MAX_REPORTED, DocumentOrder, Layout, Problem, check_schemas, raise_all, type_name
 
 OpenAPIModel = v3_0.OpenAPI | v3_1.OpenAPI
 
-MAX_REPORTED = 100
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _STRUCTURE_HINT = "compare this object with the OpenAPI {version} specification (its fields and their types)"
 _EXPECTED = {
@@ -91,20 +90,10 @@ def _report(doc: Document, data: dict[str, Any], found: list[SpecError], problem
     ]
     ranked += [(order.key(p.pointer), len(found) + i, p) for i, p in enumerate(problems)]
     ranked.sort(key=lambda r: (r[0], r[1]))
-    errors = [
+    shown = [
         e if isinstance(e, SpecError) else doc.error(e.message, e.pointer, e.hint) for _, _, e in ranked[:MAX_REPORTED]
     ]
-    if len(ranked) > MAX_REPORTED:
-        errors.append(
-            SpecError(
-                f"{len(ranked) - MAX_REPORTED} more problem(s) not shown",
-                file=doc.path,
-                hint="fix the problems above and run again",
-            )
-        )
-    if len(errors) == 1:
-        raise errors[0]
-    raise SpecErrors(errors)
+    raise_all(shown, len(ranked), doc.path)
 
 
 # --- structure: openapi-pydantic -------------------------------------------------------------------
