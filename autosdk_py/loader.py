@@ -1,14 +1,17 @@
 """Read a spec file (JSON or YAML), tell what kind of document it is, and check its ``$ref``s.
 
 Errors carry the file, a JSON pointer and, where the text can be located, a line number. Line
-numbers are only computed on the error path (composing a YAML node tree of a multi-MB spec costs
-about as much as parsing it again), so the success path parses each file once.
+numbers are only computed on the error path, from one YAML node tree per text (``line_index``), so
+the success path parses each file once and a document with many errors is composed once.
+
+Every parsed file is checked against ``limits`` (nesting depth, YAML alias recursion and expansion)
+before anything walks it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +19,8 @@ from typing import Any, Literal
 import yaml
 
 from .errors import SpecError, SpecErrors, escape_pointer_token, json_pointer
+from .limits import check_bounds, depth_error, json_depth_line
+from .line_index import index_for
 
 DocumentKind = Literal["openapi", "asyncapi"]
 
@@ -62,10 +67,11 @@ def read_text(path: Path) -> str:
 
 
 def parse_text(text: str, path: Path) -> Any:
+    """The data of a JSON or YAML text; a ``SpecError`` when it is malformed or exceeds ``limits``."""
     looks_json = path.suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "[")
     if looks_json:
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             if path.suffix.lower() == ".json":
                 raise SpecError(
@@ -75,12 +81,19 @@ def parse_text(text: str, path: Path) -> Any:
                     hint="fix the JSON syntax at that line (a missing comma, quote or bracket is typical)",
                 ) from None
             # not .json and not valid JSON: it may still be YAML flow syntax
+        except RecursionError:  # the C decoder stops near Python's recursion limit, far above MAX_DEPTH
+            raise depth_error(path, json_depth_line(text)) from None
+        else:
+            check_bounds(data, text, path, is_json=True)
+            return data
     try:
-        return yaml.load(text, Loader=_YamlLoader)
+        data = yaml.load(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "syntax error"
+        if problem == _LIBYAML_TOO_DEEP:
+            raise depth_error(path, line) from None
         column = f" (column {mark.column + 1})" if mark is not None else ""
         raise SpecError(
             f"malformed YAML: {problem}{column}",
@@ -90,6 +103,14 @@ def parse_text(text: str, path: Path) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {exc}", file=path, hint="fix the YAML syntax") from None
+    except RecursionError:  # the pure-Python loader recurses per level
+        raise depth_error(path, None) from None
+    check_bounds(data, text, path, is_json=False)
+    return data
+
+
+# libyaml's own bound (1,000 levels), reached before MAX_DEPTH is measured
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
 
 def load_document(path: Path, expect: DocumentKind | None = None) -> Document:
@@ -212,6 +233,7 @@ def check_local_refs(doc: Document) -> None:
     """Every local ``$ref`` must resolve; all dangling ones are reported at once."""
     errors: list[SpecError] = []
     seen_targets: dict[str, bool] = {}
+    hint_for = ref_hinter(doc.data)
     for where, ref in sorted(iter_refs(doc.data)):
         if not ref.startswith("#"):
             errors.append(
@@ -234,15 +256,33 @@ def check_local_refs(doc: Document) -> None:
         if not ok:
             errors.append(
                 doc.error(
-                    f"dangling $ref: {ref!r} points to nothing in this document",
-                    where + "/$ref",
-                    hint=_ref_hint(doc.data, target),
+                    f"dangling $ref: {ref!r} points to nothing in this document", where + "/$ref", hint_for(target)
                 )
             )
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise SpecErrors(errors)
+
+
+# Did-you-mean costs up to ~0.1 s per target against OpenAI's ~2,000 schema names: hundreds of
+# distinct dangling targets (a truncated spec) would take a minute, for suggestions nobody reads.
+MAX_SUGGESTIONS = 25
+_NO_SUGGESTION = "define the target or correct the reference"
+
+
+def ref_hinter(data: dict[str, Any]) -> Callable[[str], str]:
+    """The hint for each dangling target of one document: computed once per target (a truncated spec
+    repeats the same targets hundreds of times), with did-you-mean for the first ``MAX_SUGGESTIONS``."""
+    hints: dict[str, str] = {}
+
+    def hint_for(target: str) -> str:
+        hint = hints.get(target)
+        if hint is None:
+            hint = hints[target] = _ref_hint(data, target) if len(hints) < MAX_SUGGESTIONS else _NO_SUGGESTION
+        return hint
+
+    return hint_for
 
 
 def _ref_hint(data: dict[str, Any], target: str) -> str:
@@ -258,37 +298,20 @@ def _ref_hint(data: dict[str, Any], target: str) -> str:
             close = difflib.get_close_matches(tokens[-1], list(parent), n=3)
             if close:
                 return "did you mean " + " or ".join(repr("#" + json_pointer(*tokens[:-1], c)) for c in close) + "?"
-    return "define the target or correct the reference"
+    return _NO_SUGGESTION
 
 
 # --- line numbers (error path only) ------------------------------------------------------------
 
 
 def line_of(text: str, pointer: str) -> int | None:
-    """The 1-based line where the value at ``pointer`` starts, or ``None`` when it cannot be found."""
-    try:
-        node = yaml.compose(text, Loader=_YamlLoader)
-    except yaml.YAMLError:
-        return None
+    """The 1-based line where the value at ``pointer`` starts, or ``None`` when it cannot be found.
+
+    The key's line when the pointer ends at a mapping key; the deepest line found when it leads
+    nowhere. One node tree per text is composed and shared by all calls (``line_index``).
+    """
     try:
         tokens = split_pointer(pointer)
     except ValueError:
         return None
-    key_line: int | None = None
-    for token in tokens:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == token:
-                    key_line = key_node.start_mark.line + 1
-                    node = value_node
-                    break
-            else:
-                return key_line
-        elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
-            node = node.value[int(token)]
-            key_line = None
-        else:
-            return key_line
-    if key_line is not None and tokens:
-        return key_line
-    return node.start_mark.line + 1 if node is not None else None
+    return index_for(text, _YamlLoader).line(tokens)
