@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import typer
 
 from .errors import CheckFailed, SpecError, SpecErrors
+from .ref_roots import allowed_ref_roots
 
 app = typer.Typer(
     name="autosdk",
@@ -22,6 +23,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+AllowRefRoot = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-ref-root",
+        help="Also read files under DIR when a $ref (AsyncAPI) or an import (Fern) names them; by default only "
+        "files in the spec's own folder tree are read. Repeatable.",
+        metavar="DIR",
+    ),
+]
 
 
 def _bool_value(text: str, option: str) -> bool:
@@ -134,6 +146,7 @@ def generate(
         str | None,
         typer.Option("--json-serializer-context", help="Accepted for AutoSDK compatibility; no effect in Python."),
     ] = None,
+    allow_ref_root: AllowRefRoot = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Generate an SDK package from SPEC into OUTPUT/<namespace as folders>/."""
@@ -158,7 +171,7 @@ def generate(
         typer.echo(line, err=True)
 
     started = time.perf_counter()
-    with _reported_errors():
+    with _reported_errors(), allowed_ref_roots(allow_ref_root or ()):
         options = GenerateOptions(
             spec=spec,
             output=output,
@@ -194,6 +207,7 @@ def check(
     types_namespace: Annotated[
         str | None, typer.Option("--types-namespace", help="Package name to report (default: from info.title).")
     ] = None,
+    allow_ref_root: AllowRefRoot = None,
 ) -> None:
     """Check, without writing anything, that every AsyncAPI schema matches an OpenAPI schema by name and shape."""
     from .asyncapi.parser import parse_asyncapi
@@ -202,7 +216,7 @@ def check(
     from .openapi.validate import validate_openapi
     from .pipeline import resolve_package
 
-    with _reported_errors():
+    with _reported_errors(), allowed_ref_roots(allow_ref_root or ()):
         rest = load_document(openapi, expect="openapi")
         validate_openapi(rest)
         realtime = load_document(asyncapi, expect="asyncapi")
@@ -251,6 +265,7 @@ def mock(
     strict: Annotated[
         bool, typer.Option("--strict", help="Close with 1008 on an invalid client message instead of an error frame.")
     ] = False,
+    allow_ref_root: AllowRefRoot = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Serve SPEC's WebSocket channels from a mock server that validates what clients send and answers.
@@ -274,7 +289,7 @@ def mock(
     if session_timeout is not None and session_timeout <= 0:
         _fail(SpecError(f"--session-timeout takes a number of seconds > 0, not {session_timeout:g}"))
         return
-    with _reported_errors("autosdk mock: interrupted"):
+    with _reported_errors("autosdk mock: interrupted"), allowed_ref_roots(allow_ref_root or ()):
         try:
             server = MockServer.from_spec(
                 spec,
@@ -309,6 +324,7 @@ def docs(
         str | None,
         typer.Option("--types-namespace", help="The pass-1 package whose models the client imports (as for generate)."),
     ] = None,
+    allow_ref_root: AllowRefRoot = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Write a WebSocket API reference in Markdown: OUTPUT/README.md and one page per channel.
@@ -320,7 +336,7 @@ def docs(
     """
     from .docs import generate_docs
 
-    with _reported_errors():
+    with _reported_errors(), allowed_ref_roots(allow_ref_root or ()):
         result = generate_docs(spec, output, namespace=namespace, types_namespace=types_namespace)
     if not quiet:
         for note in result.notes:

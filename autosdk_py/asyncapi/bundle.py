@@ -3,7 +3,9 @@
 * Local ``$ref``s of the root document are kept; each must resolve (all dangling ones are reported
   at once, with the pointer of the ``$ref``, its line and a did-you-mean hint).
 * A ``$ref`` to another file (``./common.yaml#/components/schemas/X``, ``other.json``, relative
-  to the file that holds the ``$ref``, JSON or YAML, possibly chained) is resolved and:
+  to the file that holds the ``$ref``, JSON or YAML, possibly chained) is resolved when that file lies
+  in the root document's folder tree (``ref_roots``: no absolute path, ``file:`` URL, ``..`` or
+  symbolic link out of it; ``--allow-ref-root`` widens it), and:
 
   - when it points at a schema (its fragment is ``/components/schemas/X``, or it sits where a
     schema is expected: a payload, headers, a parameter ``schema``, a ws binding ``query``, inside
@@ -17,7 +19,9 @@
   Local ``$ref``s inside another file are references to that file and follow the same rules. A root
   ``components.<section>.<Name>`` that is nothing but a ``$ref`` to another file's object is replaced
   by that object (no ``Name`` + ``Name2`` pair).
-* Remote ``$ref``s (``https://...``) are left as they are, with a warning (no network access).
+* Remote ``$ref``s (``https://...``) are not resolved, with a warning (no network access): where a
+  schema is expected the ``$ref`` is dropped, so that part is untyped and the model generator, which
+  would fetch it, never sees it; elsewhere it is left as it is.
 * Reference cycles end: copied components get their name before their content is walked; a cycle
   through inlined objects is an error.
 
@@ -35,7 +39,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import SpecError, SpecErrors, escape_pointer_token, json_pointer
-from ..loader import Document, _ref_hint, line_of, parse_text, read_text, split_pointer
+from ..loader import Document, _ref_hint, line_of, parse_text, read_text, ref_hinter, split_pointer
+from ..ref_roots import RefRefused, RefRoots
 
 # components sections whose entries are copied (not inlined) when another file's entry is referenced
 COMPONENT_SECTIONS = frozenset(
@@ -91,7 +96,8 @@ _NAME_MAPS = frozenset(
         "$defs",
     }
 )
-_REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:|//)")  # http:, https:, urn:, file:, //host (not C:\)
+_REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:|//)")  # http:, https:, urn:, //host (not C:\)
+_FILE_URL = re.compile(r"^file:", re.IGNORECASE)  # a local file: confined like a path (refused)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_REF_HOPS = 64
 _SCHEMA_WORDS = frozenset({"items", "additionalProperties", "not", "allOf", "anyOf", "oneOf", "query"})
@@ -184,6 +190,8 @@ class _Bundler:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.root = doc.path.resolve()
+        given = doc.path.parent
+        self.roots = RefRoots.around(given if given.resolve() == self.root.parent else self.root.parent)
         self.files: dict[Path, _Loaded] = {self.root: _Loaded(doc.data, doc.text, doc.path)}
         self.errors: list[SpecError] = []
         self.warnings: list[str] = []
@@ -215,6 +223,7 @@ class _Bundler:
                     if isinstance(target, dict):
                         for name, content in entries.items():
                             target.setdefault(name, content)  # alias slots already hold their content
+        hint_for = ref_hinter(self.doc.data)
         for where, ref in self.local_refs:
             try:
                 resolve_lenient(data, split_pointer(unquote(ref[1:])))
@@ -223,7 +232,7 @@ class _Bundler:
                     self.doc.error(
                         f"dangling $ref: {ref!r} points to nothing in this document",
                         where + "/$ref",
-                        hint=_ref_hint(self.doc.data, unquote(ref[1:])),
+                        hint=hint_for(unquote(ref[1:])),
                     )
                 )
         if len(self.errors) == 1:
@@ -244,9 +253,12 @@ class _Bundler:
                     continue
                 ref = value["$ref"]
                 path_part, _, fragment = ref.partition("#")
-                if not path_part or _REMOTE.match(ref):
+                if not path_part or _is_remote(ref):
                     continue
-                key = ((self.root.parent / unquote(path_part)).resolve(), _normalize_fragment(fragment))
+                try:
+                    key = (self.roots.resolve(unquote(path_part), self.root.parent), _normalize_fragment(fragment))
+                except RefRefused:
+                    continue  # reported where the walk meets it
                 if key[0] != self.root and key not in self.names:
                     self.names[key] = (section, name)
                     self.aliases.add((section, name))
@@ -300,12 +312,12 @@ class _Bundler:
             for k, v in node.items()
             if k != "$ref"
         }
-        if _REMOTE.match(ref):
+        if _is_remote(ref):
             self.warnings.append(
                 f"{self.files[file].shown}: remote $ref {ref!r} at {json_pointer(*tokens) or '/'} is not resolved "
                 "(no network access); that part of the document stays untyped"
             )
-            return {"$ref": ref, **siblings}
+            return dict(siblings) if schema else {"$ref": ref, **siblings}
         path_part, _, fragment = ref.partition("#")
         fragment = _normalize_fragment(fragment)
         if not path_part and file == self.root:
@@ -383,7 +395,15 @@ class _Bundler:
         """(file, pointer tokens, value) of a non-remote ``$ref`` found in ``file`` at ``tokens``."""
         path_part, _, fragment = ref.partition("#")
         fragment = _normalize_fragment(fragment)
-        target_file = (file.parent / unquote(path_part)).resolve() if path_part else file
+        target_file = file
+        if path_part:
+            try:
+                target_file = self.roots.resolve(unquote(path_part), file.parent)
+            except RefRefused as refused:
+                self.errors.append(
+                    self.error_at(file, tokens, f"$ref {ref!r} is refused: {refused}", self.roots.hint())
+                )
+                return None
         loaded = self.load(target_file, ref, file, tokens, path_part)
         if loaded is None:
             return None
@@ -442,6 +462,10 @@ class _Bundler:
         if file == self.root:
             return self.doc.error(message, pointer, hint)
         return SpecError(message, file=loaded.shown, pointer=pointer, line=line_of(loaded.text, pointer), hint=hint)
+
+
+def _is_remote(ref: str) -> bool:
+    return bool(_REMOTE.match(ref)) and not _FILE_URL.match(ref)
 
 
 def _normalize_fragment(fragment: str) -> str:

@@ -27,6 +27,7 @@ from ..asyncapi.spec import (
 from ..errors import SpecError, json_pointer
 from ..loader import Document, line_of, parse_text, read_text
 from ..naming import pascal_case, unique_class_name
+from ..ref_roots import RefRefused, RefRoots
 from .typeref import CONTAINERS, PRIMITIVES, Container, Literal, Named, Primitive, TypeRef, TypeSyntaxError, parse_type
 
 FERN_VERSION = "fern"
@@ -197,12 +198,29 @@ def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 
 # --- the reader ----------------------------------------------------------------------------------
 
+# Files that mark the top of a Fern definition (api.yml) or project; imports may reach anywhere below it.
+_DEFINITION_MARKERS = ("api.yml", "api.yaml", "fern.config.json", "generators.yml")
+
+
+def _definition_root(entry: Path) -> Path:
+    """The folder ``imports`` may reach: the nearest of the entry's folder and its three parents holding a
+    marker (the folders ``find_api_config`` searches), else the entry's own folder."""
+    folder = entry.resolve().parent
+    for _ in range(4):
+        if any((folder / marker).is_file() for marker in _DEFINITION_MARKERS):
+            return folder
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return entry.parent
+
 
 class _Reader:
     def __init__(self, path: Path, *, text: str | None = None, data: Any = None) -> None:
         self.files: dict[Path, _File] = {}
         self.order: list[_File] = []
         self.warnings: list[str] = []
+        self.roots = RefRoots.around(_definition_root(path))
         self.entry = self.load(path, text=text, data=data)
         self.decls: dict[_Key, _Decl] = {}
         self.names: dict[_Key, str] = {}
@@ -253,6 +271,12 @@ class _Reader:
                         pointer,
                         "e.g. root: __package__.yml",
                     )
+                try:
+                    self.roots.resolve(target, path.parent.resolve())
+                except RefRefused as refused:
+                    raise file.error(
+                        f"import '{alias}' ({target!r}) is refused: {refused}", pointer, self.roots.hint()
+                    ) from None
                 target_path = path.parent / target
                 if not target_path.is_file():
                     raise file.error(
