@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from .errors import CheckFailed, SpecError, SpecErrors
+from .errors import CheckFailed, SpecError, SpecErrors, terminal_safe
 from .ref_roots import allowed_ref_roots
 
 app = typer.Typer(
@@ -54,8 +54,13 @@ def _perspective(text: str) -> Literal["client", "server"]:
     raise SpecError(f"--asyncapi-perspective takes client or server, not {text!r}")
 
 
+def _echo(message: str, err: bool = False, nl: bool = True) -> None:
+    """Print to the terminal with every non-printable character escaped: messages quote spec text."""
+    typer.echo("\n".join(terminal_safe(line) for line in str(message).split("\n")), err=err, nl=nl)
+
+
 def _fail(err: SpecError | SpecErrors) -> None:
-    typer.echo(str(err), err=True)
+    _echo(str(err), err=True)
     raise typer.Exit(code=1)
 
 
@@ -71,20 +76,20 @@ def _reported_errors(interrupted: str = "interrupted; nothing was written") -> I
     except (SpecError, SpecErrors) as err:
         _fail(err)
     except CheckFailed as failed:
-        typer.echo(failed.report, err=True)
-        typer.echo("Nothing was written.", err=True)
+        _echo(failed.report, err=True)
+        _echo("Nothing was written.", err=True)
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
-        typer.echo(interrupted, err=True)
+        _echo(interrupted, err=True)
         raise typer.Exit(code=130) from None
     except typer.Exit:
         raise
     except Exception as exc:
-        typer.echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
+        _echo(f"autosdk: internal error: {type(exc).__name__}: {exc}", err=True)
         if os.environ.get("AUTOSDK_DEBUG"):
             traceback.print_exc()
         else:
-            typer.echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
+            _echo("  (set AUTOSDK_DEBUG=1 for the traceback; please report it with the spec)", err=True)
         raise typer.Exit(code=70) from None
 
 
@@ -155,7 +160,7 @@ def generate(
 
     def say(message: str) -> None:
         if not quiet:
-            typer.echo(message, err=True)
+            _echo(message, err=True)
 
     interactive = sys.stderr.isatty()
 
@@ -165,10 +170,10 @@ def generate(
             return
         if elapsed is None:
             if interactive:
-                typer.echo(f"  {step} ...", err=True, nl=False)
+                _echo(f"  {step} ...", err=True, nl=False)
             return
         line = f" {elapsed:.1f} s" if interactive else f"  {step} ... {elapsed:.1f} s"
-        typer.echo(line, err=True)
+        _echo(line, err=True)
 
     started = time.perf_counter()
     with _reported_errors(), allowed_ref_roots(allow_ref_root or ()):
@@ -230,7 +235,7 @@ def check(
             if m.payload is not None and m.payload_schema is None and not m.binary
         ]
         report = check_against(api.data, manifest, inline_payloads=inline)
-    typer.echo(report.format(asyncapi, f"computed from {openapi}"))
+    _echo(report.format(asyncapi, f"computed from {openapi}"))
     if not report.ok:
         raise typer.Exit(code=1)
 
@@ -240,7 +245,7 @@ def version() -> None:
     """Print the version."""
     from . import __version__
 
-    typer.echo(f"autosdk-py {__version__}")
+    _echo(f"autosdk-py {__version__}")
 
 
 @app.command()
@@ -284,7 +289,7 @@ def mock(
 
     def say(line: str) -> None:
         if not quiet:
-            typer.echo(line, err=True)
+            _echo(line, err=True)
 
     if session_timeout is not None and session_timeout <= 0:
         _fail(SpecError(f"--session-timeout takes a number of seconds > 0, not {session_timeout:g}"))
@@ -304,7 +309,7 @@ def mock(
             )
             server.run()
         except OSError as exc:  # the port is taken, the host does not exist...
-            typer.echo(f"autosdk mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+            _echo(f"autosdk mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
             raise typer.Exit(code=1) from None
 
 
@@ -340,8 +345,8 @@ def docs(
         result = generate_docs(spec, output, namespace=namespace, types_namespace=types_namespace)
     if not quiet:
         for note in result.notes:
-            typer.echo(f"note: {note}", err=True)
-        typer.echo(f"Wrote {len(result.pages)} page(s) to {result.output}: {', '.join(result.pages)}", err=True)
+            _echo(f"note: {note}", err=True)
+        _echo(f"Wrote {len(result.pages)} page(s) to {result.output}: {', '.join(result.pages)}", err=True)
 
 
 def main() -> None:

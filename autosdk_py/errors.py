@@ -37,7 +37,18 @@ class SpecError(Exception):
             lines.append(f"  at: {self.pointer or '/'} (JSON pointer)")
         if self.hint:
             lines.append(f"  hint: {self.hint}")
-        return "\n".join(lines)
+        return "\n".join(terminal_safe(line) for line in lines)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\x1b``, ``\\n``...).
+
+    Messages quote spec text (names, pointers, file names); an escape sequence or a line break in
+    it must not reach the user's terminal as such.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class SpecErrors(Exception):

@@ -10,6 +10,12 @@ import keyword
 import re
 import unicodedata
 
+from typing import TypeVar
+
+from .pytext import Identifier
+
+S = TypeVar("S", bound=str)
+
 # Names that would shadow something a generated module or class relies on. Builtins used as
 # parameter names are legal but make generated bodies confusing (``type``, ``id`` and ``format``
 # are common in specs and are allowed; only those that break generated code are reserved).
@@ -46,53 +52,77 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _NON_WORD.split(text) if w]
 
 
-def snake_case(text: str) -> str:
+def snake_case(text: str) -> Identifier:
     """A valid, non-keyword snake_case identifier for ``text`` (``_`` prefix for leading digits)."""
     name = "_".join(words(text)) or "value"
     return safe_identifier(name)
 
 
-def pascal_case(text: str) -> str:
+def pascal_case(text: str) -> Identifier:
     """A valid PascalCase class name; keeps existing inner capitals (``APIKey`` stays ``APIKey``)."""
     parts = [w for w in _NON_WORD.split(_ascii(text)) if w]
     name = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
     return safe_identifier(name)
 
 
-def safe_identifier(name: str) -> str:
-    """Make ``name`` a legal Python identifier that is not a keyword."""
+def safe_identifier(name: str) -> Identifier:
+    """Make ``name`` a legal Python identifier that is not a keyword and not mangled in a class body.
+
+    A leading ``__`` would be name-mangled inside a class (``client.__x`` could not be called) and a
+    dunder could override a special method, so leading underscores are cut to one.
+    """
     name = re.sub(r"\W", "_", _ascii(name))
+    if name.startswith("__"):
+        name = "_" + name.lstrip("_")
     if not name:
         name = "_"
     if name[0].isdigit():
         name = "_" + name
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in {"None", "True", "False"}:
         name += "_"
-    return name
+    return Identifier(name)
 
 
-def parameter_name(text: str) -> str:
+def identifier(name: str) -> Identifier:
+    """``name`` as an :class:`Identifier` when it already is a valid one (a class name read from the
+    generated models, a name made here and extended with a fixed suffix); ``ValueError`` otherwise."""
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__") or not name.isascii():
+        raise ValueError(f"not a safe Python identifier: {name!r}")
+    return Identifier(name)
+
+
+def module_path(text: str) -> Identifier:
+    """A dotted module path (``x.models``) whose every part is a safe identifier; ``ValueError`` otherwise."""
+    for part in text.split("."):
+        identifier(part)
+    return Identifier(text)
+
+
+def parameter_name(text: str) -> Identifier:
     """A keyword-argument name for a spec parameter or body field."""
     name = snake_case(text)
     if name in RESERVED_PARAMETER_NAMES:
-        name += "_"
+        return Identifier(name + "_")
     return name
 
 
-def unique(name: str, taken: set[str]) -> str:
-    """Return ``name`` or ``name_2``, ``name_3``... whichever is not in ``taken``; records it."""
+def unique(name: S, taken: set[str]) -> S:
+    """Return ``name`` or ``name_2``, ``name_3``... whichever is not in ``taken``; records it.
+
+    The result has the type of ``name``: an :class:`Identifier` stays one (a suffix keeps it valid).
+    """
     candidate, n = name, 2
     while candidate in taken:
-        candidate = f"{name}_{n}"
+        candidate = type(name)(f"{name}_{n}")
         n += 1
     taken.add(candidate)
     return candidate
 
 
-def unique_class_name(name: str, taken: set[str]) -> str:
+def unique_class_name(name: S, taken: set[str]) -> S:
     candidate, n = name, 2
     while candidate in taken:
-        candidate = f"{name}{n}"
+        candidate = type(name)(f"{name}{n}")
         n += 1
     taken.add(candidate)
     return candidate
@@ -101,7 +131,7 @@ def unique_class_name(name: str, taken: set[str]) -> str:
 _PACKAGE_PART = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def package_name(namespace: str) -> tuple[str, bool]:
+def package_name(namespace: str) -> tuple[Identifier, bool]:
     """Map an AutoSDK namespace (``tryAGI.OpenAI``) to a PEP 8 dotted package (``tryagi.openai``).
 
     Returns the package name and whether it differs from the input (so the CLI can say so).
@@ -120,19 +150,19 @@ def package_name(namespace: str) -> tuple[str, bool]:
         if keyword.iskeyword(part):
             part += "_"
         parts.append(part)
-    result = ".".join(parts)
+    result = Identifier(".".join(parts))
     assert all(_PACKAGE_PART.match(p) for p in parts)
     return result, result != namespace
 
 
-def namespace_from_title(title: str) -> str:
+def namespace_from_title(title: str) -> Identifier:
     """Derive a package name from ``info.title`` (``OpenAI API`` -> ``openai_api``)."""
     name = "_".join(words(title)) or "api"
     if name[0].isdigit():
         name = "api_" + name
     if keyword.iskeyword(name):
         name += "_"
-    return name
+    return Identifier(name)
 
 
 # Trailing title words that describe the document rather than name the API.
@@ -145,7 +175,7 @@ def _strip_title_noise(parts: list[str]) -> list[str]:
     return parts
 
 
-def client_class_name(title: str) -> str:
+def client_class_name(title: str) -> Identifier:
     """``OpenAI API`` -> ``OpenAIClient``; ``ElevenLabs API Documentation`` -> ``ElevenLabsClient``."""
     parts = _strip_title_noise([w for w in _NON_WORD.split(_ascii(title)) if w])
     base = "".join(p[:1].upper() + p[1:] for p in parts) or "Api"

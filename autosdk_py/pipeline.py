@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .errors import SpecError
+from .errors import SpecError, SpecErrors
 
 if TYPE_CHECKING:
     from .openapi.ir import ClientIR
 from .loader import Document, load_document
-from .naming import namespace_from_title, package_name
+from .naming import identifier, module_path, namespace_from_title, package_name
+from .pytext import Code, Identifier
 from .writer import marker_text, write_tree
 
 Progress = Callable[[str, float | None], None]  # (step, None) when it starts, (step, seconds) when done
@@ -67,7 +68,9 @@ def _step(result: GenerateResult, progress: Progress, label: str) -> Iterator[No
     progress(label, elapsed)
 
 
-def resolve_package(namespace: str | None, doc: Document, option: str = "--namespace") -> tuple[str, str | None]:
+def resolve_package(
+    namespace: str | None, doc: Document, option: str = "--namespace"
+) -> tuple[Identifier, str | None]:
     """The PEP 8 package for ``namespace`` and, when it was changed, a note saying so."""
     if namespace is None:
         title = str((doc.data.get("info") or {}).get("title") or doc.path.stem)
@@ -160,7 +163,7 @@ def runtime_files(prefix: str, source: Path = RUNTIME_DIR) -> dict[str, str]:
 
 def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progress = _quiet) -> GenerateResult:
     """Pass 2: the realtime client, with its own models or importing those of a pass-1 package."""
-    from .asyncapi.client_ir import PayloadClass, build_realtime_ir
+    from .asyncapi.client_ir import PayloadClass, build_realtime_ir, check_wire_values
     from .asyncapi.parser import parse_asyncapi
     from .asyncapi.render import render_realtime
     from .checker import check_against, find_manifest
@@ -192,6 +195,8 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
             api = parse_fern_document(doc)
         else:
             api = parse_asyncapi(doc, options.asyncapi_perspective)
+    with _located_in(doc):
+        check_wire_values(api)  # before the slow models step
     result.notes.extend(api.warnings)
     messages = [m for ch in api.channels for m in ch.messages]
     files: dict[str, str] = {}
@@ -214,8 +219,8 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
         for m in messages:
             entry = entries.get(m.payload_schema or "")
             if entry is not None:
-                payload_classes[m.pointer] = PayloadClass(entry["class_name"], _is_model(entry))
-        models_module = f"{types_package}.models"
+                payload_classes[m.pointer] = PayloadClass(_manifest_class(entry, where), _is_model(entry))
+        models_module: Identifier | Code = module_path(f"{types_package}.models")
         env_prefix = (manifest.get("client") or {}).get("env_prefix")
         result.notes.append(f"{report.count_line()} The client imports its payload types from {models_module}.")
     else:
@@ -230,11 +235,12 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
             schema = m.payload_schema or lifted.get(m.pointer)
             class_name = models.class_for_schema.get(schema or "")
             if class_name is not None:
-                payload_classes[m.pointer] = PayloadClass(class_name, models.classes[class_name].kind == "model")
-        models_module = ".models"
+                kind = models.classes[class_name].kind
+                payload_classes[m.pointer] = PayloadClass(identifier(class_name), kind == "model")
+        models_module = Code(".models")
         result.counts["classes"] = len(models.classes)
 
-    with _step(result, progress, "Building the realtime client"):
+    with _step(result, progress, "Building the realtime client"), _located_in(doc):
         ir = build_realtime_ir(
             api,
             package=package,
@@ -260,6 +266,33 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
         }
     )
     return result
+
+
+@contextmanager
+def _located_in(doc: Document) -> Iterator[None]:
+    """Errors raised with only a JSON pointer get the document's file and line."""
+    try:
+        yield
+    except (SpecError, SpecErrors) as err:
+        for each in err.errors if isinstance(err, SpecErrors) else [err]:
+            if each.file is None:
+                each.file = doc.path
+                if each.pointer is not None and each.line is None:
+                    each.line = doc.line_of(each.pointer)
+        raise
+
+
+def _manifest_class(entry: dict[str, object], where: object) -> Identifier:
+    """A class name read from another pass's manifest: a file on disk, so it is checked, not trusted."""
+    name = entry.get("class_name")
+    try:
+        return identifier(str(name))
+    except ValueError:
+        raise SpecError(
+            f"the manifest names a class {name!r} that is not a Python identifier",
+            file=str(where),
+            hint="regenerate the pass-1 package with autosdk generate",
+        ) from None
 
 
 def _is_model(entry: dict[str, object]) -> bool:

@@ -1,6 +1,9 @@
 """AsyncAPI document + the models it uses -> the IR of the realtime clients (one per channel).
 
-Every string here is final Python text, so the templates only loop and test flags.
+Values are typed: names are :class:`~autosdk_py.pytext.Identifier` values, annotations
+:class:`~autosdk_py.pytext.TypeExpr` values, defaults :class:`~autosdk_py.pytext.Code` made by
+:func:`~autosdk_py.pytext.literal`; spec text (addresses, wire names, descriptions) stays ``str`` until a
+template passes it through the renderer. The templates only loop and test flags.
 """
 
 from __future__ import annotations
@@ -10,41 +13,46 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..errors import SpecError, SpecErrors, escape_pointer_token
 from ..naming import (
+    identifier,
     pascal_case,
     realtime_env_prefix,
     snake_case,
     unique,
     unique_class_name,
 )
+from ..pytext import Code, Identifier, TypeExpr, UnrepresentableValue, literal
+from ..wire import header_name_problem, path_problem
 from .spec import AsyncApiDocument, ChannelSpec, MessageSpec, ParamSpec, SecuritySpec, ServerSpec
 
 ParamLocation = Literal["path", "server", "query", "header"]
+NONE_LITERAL = literal(None)
 
 
 @dataclass(frozen=True)
 class PayloadClass:
     """How a payload schema is known to Python: its class and whether it is a BaseModel."""
 
-    class_name: str
+    class_name: Identifier
     is_model: bool  # BaseModel subclass (sent with send_model) or a type alias (sent as JSON data)
 
 
 @dataclass(frozen=True)
 class ConnectParam:
-    name: str  # keyword argument of connect()
+    name: Identifier  # keyword argument of connect()
     wire_name: str
     location: ParamLocation
-    annotation: str
+    annotation: TypeExpr
     required: bool
-    default: str = "None"  # Python literal of the default when not required
+    default: Code = NONE_LITERAL  # Python literal of the default when not required
     description: str | None = None
 
 
 @dataclass(frozen=True)
 class SendMethod:
-    name: str
-    annotation: str
+    name: Identifier
+    annotation: Identifier  # the payload class, or ``bytes``
     kind: Literal["model", "json", "bytes"]
     doc: str
     message: str
@@ -52,7 +60,7 @@ class SendMethod:
 
 @dataclass(frozen=True)
 class ReceiveType:
-    class_name: str
+    class_name: Identifier
     message: str
     tag_value: Any
 
@@ -70,11 +78,11 @@ class Auth:
 @dataclass(frozen=True)
 class ChannelClient:
     key: str
-    module: str
-    client_class: str
-    async_client_class: str
-    connection_class: str
-    async_connection_class: str
+    module: Identifier
+    client_class: Identifier
+    async_client_class: Identifier
+    connection_class: Identifier
+    async_connection_class: Identifier
     address: str
     default_base_url: str
     base_url_env: str
@@ -85,18 +93,18 @@ class ChannelClient:
     receives_binary: bool
     auth: Auth | None
     description: str | None
-    imports: tuple[str, ...]  # payload class names the module imports for type checking
+    imports: tuple[Identifier, ...]  # payload class names the module imports for type checking
 
     @property
-    def path_items(self) -> tuple[tuple[str, str], ...]:
+    def path_items(self) -> tuple[tuple[str, Identifier], ...]:
         return tuple((p.wire_name, p.name) for p in self.params if p.location in ("path", "server"))
 
     @property
-    def query_items(self) -> tuple[tuple[str, str], ...]:
+    def query_items(self) -> tuple[tuple[str, Identifier], ...]:
         return tuple((p.wire_name, p.name) for p in self.params if p.location == "query")
 
     @property
-    def header_items(self) -> tuple[tuple[str, str], ...]:
+    def header_items(self) -> tuple[tuple[str, Identifier], ...]:
         return tuple((p.wire_name, p.name) for p in self.params if p.location == "header")
 
     @property
@@ -108,8 +116,8 @@ class ChannelClient:
         return tuple(p for p in self.params if not p.required)
 
     @property
-    def union_members(self) -> str:
-        return " | ".join(r.class_name for r in self.receives) or "Any"
+    def union_members(self) -> Code:
+        return Code(" | ".join(r.class_name for r in self.receives) or "Any")
 
     @property
     def has_json_sends(self) -> bool:
@@ -117,7 +125,7 @@ class ChannelClient:
 
     @property
     def uses_literal(self) -> bool:
-        return any("Literal[" in p.annotation for p in self.params)
+        return any("Literal" in p.annotation.names for p in self.params)
 
     @property
     def known_tags(self) -> tuple[str, ...]:
@@ -126,11 +134,11 @@ class ChannelClient:
 
 @dataclass(frozen=True)
 class RealtimeIR:
-    package: str
+    package: Identifier
     title: str
     version: str
     source_name: str
-    models_module: str  # "x.models" (another pass's package) or ".models" (own models)
+    models_module: Identifier | Code  # "x.models" (another pass's package) or ".models" (own models)
     own_models: bool
     channels: tuple[ChannelClient, ...]
     notes: tuple[str, ...]
@@ -140,38 +148,59 @@ RESERVED = frozenset({"self", "extra_headers", "extra_query", "use_subprotocol_a
 _SEND_PREFIX = re.compile(r"^(send|publish)(?=[A-Z_\-\s]|$)", re.IGNORECASE)
 
 
-def json_annotation(schema: Mapping[str, Any]) -> str:
+def json_annotation(schema: Mapping[str, Any]) -> TypeExpr:
     """A Python annotation for a parameter's JSON schema (parameters are scalars in practice)."""
-    if "const" in schema:
-        return f"Literal[{schema['const']!r}]"
+    if "const" in schema and _literal_values([schema["const"]]):
+        return TypeExpr.literal_of([schema["const"]])
     if schema.get("enum"):
-        values = [v for v in schema["enum"] if v is not None]
-        return f"Literal[{', '.join(repr(v) for v in values)}]" if values else "None"
+        values = _literal_values(schema["enum"])
+        if values is not None:
+            return TypeExpr.literal_of(values) if values else TypeExpr.name("None")
     types = schema.get("type")
     names = types if isinstance(types, list) else [types] if types else []
     mapping = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
     parts = []
     for t in names:
         if t == "array":
-            parts.append(f"list[{json_annotation(schema.get('items') or {})}]")
+            items = schema.get("items")
+            parts.append(TypeExpr.subscript("list", json_annotation(items if isinstance(items, Mapping) else {})))
         else:
-            parts.append(mapping.get(str(t), "Any"))
-    if schema.get("nullable") and "None" not in parts:
-        parts.append("None")
-    return " | ".join(dict.fromkeys(parts)) or "str"
+            parts.append(TypeExpr.name(mapping.get(str(t), "Any")))
+    if schema.get("nullable"):
+        parts.append(TypeExpr.name("None"))
+    return TypeExpr.union(parts) if parts else TypeExpr.name("str")
 
 
-def _param(spec: ParamSpec, location: ParamLocation, taken: set[str], required: bool | None = None) -> ConnectParam:
+def _literal_values(values: Sequence[Any]) -> list[Any] | None:
+    """Values a ``Literal[...]`` may hold (str, int, bool), or None when one of them is something else."""
+    kept = [v for v in values if v is not None]
+    return kept if all(isinstance(v, (str, int)) for v in kept) else None
+
+
+def _param(
+    spec: ParamSpec, location: ParamLocation, taken: set[str], where: str, required: bool | None = None
+) -> ConnectParam:
     annotation = json_annotation(spec.schema)
     has_default = spec.default is not None
     is_required = (spec.required and not has_default) if required is None else required
+    default = NONE_LITERAL
+    if has_default:
+        try:
+            default = literal(spec.default)
+        except UnrepresentableValue as exc:
+            raise SpecError(
+                f"the default of parameter {spec.name!r} cannot be written as a Python value: {exc}",
+                pointer=where,
+                hint="give the parameter a JSON default (a string, number, boolean or null), or none",
+            ) from None
+    name = snake_case(spec.name)
     return ConnectParam(
-        name=unique(snake_case(spec.name) if snake_case(spec.name) not in RESERVED else snake_case(spec.name) + "_", taken),
+        name=unique(identifier(name + "_") if name in RESERVED else name, taken),
         wire_name=spec.name,
         location=location,
-        annotation=annotation if is_required or has_default else f"{annotation} | None",
+        annotation=annotation if is_required or has_default else annotation.optional(),
         required=is_required,
-        default=repr(spec.default) if has_default else "None",
+        default=default,
         description=" ".join((spec.description or "").split()) or None,
     )
 
@@ -205,18 +234,58 @@ def _auth(doc: AsyncApiDocument, server: ServerSpec | None, env_var: str) -> Aut
     )
 
 
-def send_method_name(message: MessageSpec) -> str:
+def check_wire_values(doc: AsyncApiDocument) -> None:
+    """Refuse, all at once, the addresses, header names and subprotocols that cannot be sent as written."""
+    channels = [c for c in doc.channels if c.protocol_ok and c.address is not None]
+    problems = [p for channel in channels for p in _wire_problems(doc, channel, _server_for(doc, channel))]
+    if problems:
+        raise problems[0] if len(problems) == 1 else SpecErrors(problems)
+
+
+def _wire_problems(doc: AsyncApiDocument, channel: ChannelSpec, server: ServerSpec | None) -> list[SpecError]:
+    """Channel values sent in the handshake as they are written: refused when they cannot be sent."""
+    found: list[SpecError] = []
+    hint_header = "use letters, digits and -, as HTTP header names are (e.g. X-Api-Key)"
+    if channel.address is not None and (problem := path_problem(channel.address)) is not None:
+        found.append(SpecError(problem, pointer=channel.pointer, hint="remove the character from the address"))
+    for param in channel.header_params:
+        if (problem := header_name_problem(param.name)) is not None:
+            pointer = f"{channel.pointer}/bindings/ws/headers/properties/{escape_pointer_token(param.name)}"
+            found.append(SpecError(problem, pointer=pointer, hint=hint_header))
+    by_key = {s.key: s for s in doc.security}
+    keys = server.security if server is not None and server.security else tuple(by_key)
+    for key in keys:
+        scheme = by_key.get(key)
+        if scheme is None:
+            continue
+        pointer = f"/components/securitySchemes/{escape_pointer_token(key)}"
+        if scheme.kind == "header" and scheme.name and (problem := header_name_problem(scheme.name)):
+            found.append(SpecError(problem, pointer=pointer + "/name", hint=hint_header))
+        for template in scheme.subprotocols if scheme.kind == "subprotocol" else ():
+            if (problem := header_name_problem(template.replace("{apiKey}", "key"))) is not None:
+                found.append(
+                    SpecError(
+                        f"the subprotocol {template!r} cannot be sent in Sec-WebSocket-Protocol: "
+                        + problem.split(" (", 1)[-1].rstrip(")"),
+                        pointer=pointer,
+                        hint="a subprotocol is an HTTP token: letters, digits and !#$%&'*+-.^_`|~",
+                    )
+                )
+    return found
+
+
+def send_method_name(message: MessageSpec) -> Identifier:
     """``send_`` + the message's name, without a leading send/publish (never ``send_send_...``)."""
     base = _SEND_PREFIX.sub("", message.name).strip("_- ") or message.name
-    return "send_" + snake_case(base).lstrip("_")
+    return identifier("send_" + snake_case(base).lstrip("_"))
 
 
 def build_realtime_ir(
     doc: AsyncApiDocument,
     *,
-    package: str,
+    package: Identifier,
     source_name: str,
-    models_module: str,
+    models_module: Identifier | Code,
     own_models: bool,
     payload_classes: Mapping[str, PayloadClass],  # message pointer -> its payload's class
     websocket_class_name: str | None = None,
@@ -227,20 +296,21 @@ def build_realtime_ir(
     env_var = auth_env_vars[0] if auth_env_vars else f"{prefix}_API_KEY"
     channels = [c for c in doc.channels if c.protocol_ok and c.address is not None]
     notes = list(doc.warnings)
-    base_name = (websocket_class_name or "").removesuffix("Client")
+    base_name = _class_option(websocket_class_name).removesuffix("Client")
     taken_modules: set[str] = {"__init__", "models"}
     result: list[ChannelClient] = []
     for channel in channels:
         server = _server_for(doc, channel)
         if len(channels) == 1:
-            base = base_name or "Realtime"
-            module = "_client"
+            base = identifier(base_name or "Realtime")
+            module = identifier("_client")
         else:
-            base = (base_name or "") + pascal_case(channel.key)
+            base = identifier(base_name + pascal_case(channel.key))
             module = unique(snake_case(channel.key), taken_modules)
         result.append(_channel_client(doc, channel, server, base, module, payload_classes, env_var, prefix, notes))
     if not channels:
         notes.append("the document has no WebSocket channel: no realtime client was generated, only models")
+    check_wire_values(doc)
     return RealtimeIR(
         package=package,
         title=doc.title,
@@ -253,12 +323,24 @@ def build_realtime_ir(
     )
 
 
+def _class_option(name: str | None) -> str:
+    if not name:
+        return ""
+    try:
+        return identifier(name)
+    except ValueError:
+        raise SpecError(
+            f"invalid --websocket-class-name {name!r}: it is not a Python class name",
+            hint="use letters, digits and underscores, starting with a letter, e.g. AcmeRealtimeClient",
+        ) from None
+
+
 def _channel_client(
     doc: AsyncApiDocument,
     channel: ChannelSpec,
     server: ServerSpec | None,
-    base: str,
-    module: str,
+    base: Identifier,
+    module: Identifier,
     payload_classes: Mapping[str, PayloadClass],
     env_var: str,
     prefix: str,
@@ -270,26 +352,27 @@ def _channel_client(
     declared = {p.name: p for p in channel.path_params}
     for name in re.findall(r"{([^}]+)}", address):
         spec = declared.get(name) or ParamSpec(name=name, schema={"type": "string"}, required=True)
-        params.append(_param(spec, "path", taken_params, required=True))
+        params.append(_param(spec, "path", taken_params, channel.pointer, required=True))
     url = server.url if server is not None else "ws://localhost"
     for var in server.variables if server is not None else ():
         in_url = "{" + var.name + "}" in url
-        params.append(_param(var, "server" if in_url else "query", taken_params, required=var.default is None))
-    params += [_param(p, "query", taken_params) for p in channel.query_params]
-    params += [_param(p, "header", taken_params) for p in channel.header_params]
+        where = f"/servers/{escape_pointer_token(server.key)}/variables" if server is not None else ""
+        params.append(_param(var, "server" if in_url else "query", taken_params, where, required=var.default is None))
+    params += [_param(p, "query", taken_params, channel.pointer) for p in channel.query_params]
+    params += [_param(p, "header", taken_params, channel.pointer) for p in channel.header_params]
     params.sort(key=lambda p: not p.required)  # required first, in document order
 
     taken_methods: set[str] = {"send_raw", "send_json", "send_model"}
     sends: list[SendMethod] = []
     receives: list[ReceiveType] = []
-    imports: set[str] = set()
+    imports: set[Identifier] = set()
     for message in channel.messages:
         doc_line = " ".join((message.summary or message.description or f"The {message.name} message.").split())
         payload = payload_classes.get(message.pointer)
         if message.direction == "send":
             name = unique(send_method_name(message), taken_methods)
             if message.binary or payload is None:
-                sends.append(SendMethod(name, "bytes", "bytes", doc_line, message.name))
+                sends.append(SendMethod(name, identifier("bytes"), "bytes", doc_line, message.name))
                 continue
             imports.add(payload.class_name)
             kind: Literal["model", "json"] = "model" if payload.is_model else "json"
@@ -308,16 +391,16 @@ def _channel_client(
         )
     if tag is None:
         receives = [ReceiveType(r.class_name, r.message, None) for r in receives]
-    taken_classes = set(imports)
-    client_class = unique_class_name(base + "Client", taken_classes)
-    connection_class = unique_class_name(base + "Connection", taken_classes)
+    taken_classes: set[str] = set(imports)
+    client_class = unique_class_name(identifier(base + "Client"), taken_classes)
+    connection_class = unique_class_name(identifier(base + "Connection"), taken_classes)
     return ChannelClient(
         key=channel.key,
         module=module,
         client_class=client_class,
-        async_client_class=unique_class_name("Async" + client_class, taken_classes),
+        async_client_class=unique_class_name(identifier("Async" + client_class), taken_classes),
         connection_class=connection_class,
-        async_connection_class=unique_class_name("Async" + connection_class, taken_classes),
+        async_connection_class=unique_class_name(identifier("Async" + connection_class), taken_classes),
         address=address,
         default_base_url=url,
         base_url_env=f"{prefix}_REALTIME_URL",
@@ -358,6 +441,7 @@ __all__ = [
     "ReceiveType",
     "SendMethod",
     "build_realtime_ir",
+    "check_wire_values",
     "json_annotation",
     "send_method_name",
 ]

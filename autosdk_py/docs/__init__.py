@@ -32,6 +32,7 @@ from ..asyncapi.client_ir import PayloadClass, build_realtime_ir
 from ..asyncapi.spec import AsyncApiDocument
 from ..errors import SpecError
 from ..loader import Document, load_document
+from ..naming import identifier, module_path
 from ..templating import environment
 from ..writer import MARKER
 from .markdown import tidy
@@ -47,7 +48,8 @@ OWNER = "docs"
 def _environment() -> jinja2.Environment:
     # The shared environment (loader, filters), with block tags not leaving their line behind:
     # Markdown tables break on a stray blank line.
-    return environment().overlay(trim_blocks=True, lstrip_blocks=True)
+    # Markdown is not Python: the Python templates' guard (only rendered code may be printed) is off.
+    return environment().overlay(trim_blocks=True, lstrip_blocks=True, finalize=None)
 
 
 def render(template: str, **context: Any) -> str:
@@ -115,13 +117,13 @@ def _naming(
         for m in messages:
             if m.payload_schema is not None and not m.binary:
                 schema = m.payload_schema
-                payload_classes[m.pointer] = PayloadClass(names.class_names[schema], names.is_model(schema))
+                payload_classes[m.pointer] = PayloadClass(identifier(names.class_names[schema]), names.is_model(schema))
     else:
         models_module = f"{package}.models"
         for m in messages:
             found = m.payload_schema or names.lifted.get(m.pointer)
             if found is not None and found in names.class_names and not m.binary:
-                payload_classes[m.pointer] = PayloadClass(names.class_names[found], names.is_model(found))
+                payload_classes[m.pointer] = PayloadClass(identifier(names.class_names[found]), names.is_model(found))
     naming = Naming(
         package=package,
         models_module=models_module,
@@ -168,9 +170,9 @@ def build_docs(
     naming, names, payload_classes = _naming(doc, api, namespace, types_namespace)
     ir = build_realtime_ir(
         api,
-        package=naming.package,
+        package=module_path(naming.package),
         source_name=doc.path.name,
-        models_module=naming.models_module,
+        models_module=module_path(naming.models_module),
         own_models=types_namespace is None,
         payload_classes=payload_classes,
         env_prefix=_env_prefix(types_namespace, sdk_output),

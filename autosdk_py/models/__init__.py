@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from autosdk_py.errors import SpecError
 from autosdk_py.openapi.normalize import normalize_spec, schema_resolver
+from autosdk_py.pytext import literal
 
 from .codegen import run_generator
 from .formatting import format_python_files
@@ -211,9 +212,9 @@ def render_init(module_of: Mapping[str, str]) -> str:
         lines += [f"    from .{module_of[n]} import {n} as {n}" for n in names]
         lines += [""]
     lines += ["_MODULE_OF: dict[str, str] = {"]
-    lines += [f'    "{n}": ".{module_of[n]}",' for n in names]
+    lines += [f"    {literal(n)}: {literal('.' + module_of[n])}," for n in names]
     lines += ["}", "", "__all__: list[str] = ["]
-    lines += [f'    "{n}",' for n in names]
+    lines += [f"    {literal(n)}," for n in names]
     lines += [
         "]",
         "",

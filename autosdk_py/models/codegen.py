@@ -76,6 +76,8 @@ def generator_options(*, formatter: str | None = None) -> dict[str, Any]:
         "output_model_type": DataModelType.PydanticV2BaseModel,
         "target_python_version": PythonVersion.PY_311,
         "disable_timestamp": True,
+        # A spec is untrusted input: the generator never fetches a remote $ref (no network access, ever).
+        "allow_remote_refs": False,
         # The split modules are formatted once at the end (formatting.py), so no formatter runs here.
         "formatters": [Formatter(formatter)] if formatter else [],
         "use_union_operator": True,

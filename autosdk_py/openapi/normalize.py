@@ -172,7 +172,7 @@ def assign_class_names(schema_names: list[str]) -> dict[str, str]:
             taken.add(name)
             result[name] = name
     for name in sorted(n for n in schema_names if n not in result):
-        base = pascal_case(name)
+        base: str = pascal_case(name)
         if base in RESERVED_CLASS_NAMES:
             base += "Model"
         result[name] = unique_class_name(base, taken)

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
 from openapi_pydantic.v3 import v3_0, v3_1
-from pydantic import ValidationError
 
-from ..errors import json_pointer
+from ..errors import SpecError
 from ..loader import Document
-from ..models import ModelClass, ModelsOutput
+from ..models import ModelClass, ModelField, ModelsOutput
 from ..naming import (
     client_class_name,
     env_var_prefix,
+    identifier,
     parameter_name,
     pascal_case,
     snake_case,
     unique,
     unique_class_name,
 )
+from ..pytext import Code, Identifier, TypeExpr
 from .ir import AuthScheme, BodyField, ClientIR, Method, Param, RequestBody, Resource, Response
 from .lift import deref, iter_operations
 from .media import media_kind
@@ -30,7 +30,6 @@ from .media import media_kind
 AnySchema = Any  # v3_0.Schema | v3_1.Schema | Reference: the two versions share these field names
 
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Attributes every generated client already has; a tag may not shadow them.
 CLIENT_ATTRIBUTES = frozenset({"close", "aclose", "base_url", "with_options"})
 
@@ -62,7 +61,7 @@ class SecuritySchemeOption:
 
 @dataclass(frozen=True)
 class ClientOptions:
-    package: str
+    package: Identifier
     client_class_name: str | None = None
     base_url: str | None = None
     security_schemes: tuple[SecuritySchemeOption, ...] = ()
@@ -78,39 +77,17 @@ class _Context:
 
 
 def validate_structure(doc: Document, spec: dict[str, Any]) -> v3_0.OpenAPI | v3_1.OpenAPI:
-    """Validate the document with openapi-pydantic; its errors become ``SpecError``s with pointers."""
-    model = v3_1.OpenAPI if doc.version.startswith("3.1") else v3_0.OpenAPI
-    try:
-        return model.model_validate(spec)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"] if not str(p).startswith(("function-", "union["))]
-        pointer = _best_pointer(spec, loc)
-        raise doc.error(
-            f"invalid OpenAPI {doc.version} document: {first['msg']}",
-            pointer,
-            hint="compare this object with the OpenAPI specification (its required fields and types)",
-        ) from None
+    """openapi-pydantic's model of ``spec``; every structural problem is reported at once, in ``doc``."""
+    from .validate import typed_openapi
 
-
-def _best_pointer(spec: Any, loc: Sequence[str]) -> str:
-    tokens: list[str] = []
-    node = spec
-    for token in loc:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-            tokens.append(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-            tokens.append(token)
-    return json_pointer(*tokens)
+    return typed_openapi(doc, spec)
 
 
 def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, options: ClientOptions) -> ClientIR:
     api = validate_structure(doc, spec)
     ctx = _Context(doc, spec, models)
     title = api.info.title or "API"
-    client_class = options.client_class_name or client_class_name(title)
+    client_class = _client_class_option(options.client_class_name) or client_class_name(title)
     prefix = env_var_prefix(title)
     auth = _auth_schemes(api, options, prefix)
     default_security = _security(api.security)
@@ -135,7 +112,8 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
 
     taken_attrs = set(CLIENT_ATTRIBUTES)
     taken_modules: set[str] = {"__init__"}
-    taken_classes: set[str] = {client_class, "Async" + client_class, *models.classes}
+    async_client_class = identifier("Async" + client_class)
+    taken_classes: set[str] = {client_class, async_client_class, *models.classes}
     resources: list[Resource] = []
     root_methods: list[Method] = []
     for tag in sorted(groups, key=lambda t: (t is None, t or "")):
@@ -151,22 +129,30 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
         attr = unique(snake_case(tag), taken_attrs)
         # The class must not shadow a model of the same name (ElevenLabs has a ``DubbingResource`` schema).
         base_cls = pascal_case(tag).removesuffix("Resource")
-        cls = base_cls + "Resource"
+        cls = identifier(base_cls + "Resource")
         if cls in taken_classes:
-            cls = base_cls + "Operations"
+            cls = identifier(base_cls + "Operations")
         cls = unique_class_name(cls, taken_classes)
         module = unique(attr, taken_modules)
         resources.append(
             Resource(
                 attr=attr,
                 class_name=cls,
+                async_class_name=unique_class_name(identifier("Async" + cls), taken_classes),
                 module=module,
                 methods=tuple(methods),
                 description=group_desc.get(tag),
                 imports=_imports_for(ctx, methods),
             )
         )
-    root = Resource("", client_class, "_client", tuple(root_methods), imports=_imports_for(ctx, root_methods))
+    root = Resource(
+        identifier("_client"),
+        client_class,
+        async_client_class,
+        identifier("_client"),
+        tuple(root_methods),
+        imports=_imports_for(ctx, root_methods),
+    )
     return ClientIR(
         package=options.package,
         title=title,
@@ -174,7 +160,7 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
         description=api.info.description,
         source_name=doc.path.name,
         client_class=client_class,
-        async_client_class="Async" + client_class,
+        async_client_class=async_client_class,
         base_url=options.base_url or _server_url(api),
         base_url_env=f"{prefix}_BASE_URL",
         auth=auth,
@@ -182,6 +168,18 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
         resources=tuple(resources),
         root=root,
     )
+
+
+def _client_class_option(name: str | None) -> Identifier | None:
+    if name is None:
+        return None
+    try:
+        return identifier(name)
+    except ValueError:
+        raise SpecError(
+            f"invalid --client-class-name {name!r}: it is not a Python class name",
+            hint="use letters, digits and underscores, starting with a letter, e.g. AcmeClient",
+        ) from None
 
 
 # --- auth and servers ---------------------------------------------------------------------------
@@ -216,13 +214,12 @@ def _auth_schemes(api: Any, options: ClientOptions, prefix: str) -> tuple[AuthSc
     taken: set[str] = {"base_url", "timeout", "max_retries", "default_headers", "default_query", "http_client"}
     result: list[AuthScheme] = []
     for index, (scheme, kind, wire, desc) in enumerate(found):
-        if len(found) == 1:
-            param = "api_key"
-        else:
-            words = snake_case(scheme.removeprefix("Cli"))
+        param = identifier("api_key")
+        if len(found) > 1:
+            words = str(snake_case(scheme.removeprefix("Cli")))
             for suffix in ("_auth", "_security", "_scheme"):
                 words = words.removesuffix(suffix)
-            param = words or "api_key"
+            param = snake_case(words) if words else param
         param = unique(param, taken)
         env = options.auth_env_vars[index] if index < len(options.auth_env_vars) else f"{prefix}_{param.upper()}"
         result.append(AuthScheme(scheme, cast(Any, kind), wire, param, env, desc))
@@ -246,7 +243,7 @@ def _methods_for(ctx: _Context, path: str, http_method: str, op: Any, item: Any,
     op_name = op.operationId if op.operationId and op.operationId.strip() else f"{http_method} {path}"
     name = unique(snake_case(op_name), taken)
     params = _params(ctx, [*(item.parameters or []), *(op.parameters or [])])
-    taken_args = {p.name for p in params}
+    taken_args: set[str] = {p.name for p in params}
     body = _request_body(ctx, op.requestBody, taken_args)
     responses = _responses(ctx, op.responses or {})
     security = None if op.security is None else _security(op.security)
@@ -273,14 +270,14 @@ def _methods_for(ctx: _Context, path: str, http_method: str, op: Any, item: Any,
         return [replace(base, accept="text/event-stream", set_stream_flag=stream_field)]
     methods = [base]
     if primary.kind == "bytes":
-        streamed = Response("binary_stream", "BinaryStream", "", content_type=primary.content_type)
-        methods.append(replace(base, name=unique(name + "_as_stream", taken), response=streamed))
+        streamed = Response("binary_stream", TypeExpr.name("BinaryStream"), Code(""), content_type=primary.content_type)
+        methods.append(replace(base, name=unique(identifier(name + "_as_stream"), taken), response=streamed))
     if responses_sse is not None:
         suffix = "_as_event_stream" if primary.kind == "bytes" else "_as_stream"
         methods.append(
             replace(
                 base,
-                name=unique(name + suffix, taken),
+                name=unique(identifier(name + suffix), taken),
                 response=responses_sse,
                 accept="text/event-stream",
                 set_stream_flag=stream_field,
@@ -293,7 +290,7 @@ def _stream_field(body: RequestBody | None) -> str | None:
     if body is None or body.kind != "json":
         return None
     for f in body.fields:
-        if f.field_name == "stream" and f.annotation.replace(" ", "") in ("bool", "bool|None", "Optional[bool]"):
+        if f.field_name == "stream" and f.annotation.code in ("bool", "bool | None"):
             return f.name
     return None
 
@@ -333,7 +330,7 @@ def _params(ctx: _Context, raw: Iterable[Any]) -> tuple[Param, ...]:
     order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
     for (loc, wire), p in sorted(by_key.items(), key=lambda kv: (order.get(kv[0][0], 9), not kv[1].required)):
         schema = p.param_schema
-        annotation = _annotation(ctx, schema) if schema is not None else "str"
+        annotation = _annotation(ctx, schema) if schema is not None else TypeExpr.name("str")
         required = bool(p.required) or loc == "path"
         result.append(
             Param(
@@ -364,16 +361,18 @@ def _request_body(ctx: _Context, body: Any, taken: set[str]) -> RequestBody | No
     cls = _class_of(ctx, schema)
     if kind in ("text", "binary", "sse") or cls is None:
         if kind in ("json", "multipart", "form") and schema is not None:
-            name = unique("body", taken)
+            name = unique(identifier("body"), taken)
             annotation = _annotation(ctx, schema)
             return RequestBody("json", ctype, required, whole_name=name, whole_annotation=annotation)
-        name = unique("content", taken)
-        return RequestBody("raw", ctype, required, whole_name=name, whole_annotation="bytes | str")
+        name = unique(identifier("content"), taken)
+        raw = TypeExpr.union([TypeExpr.name("bytes"), TypeExpr.name("str")])
+        return RequestBody("raw", ctype, required, whole_name=name, whole_annotation=raw)
+    class_name = identifier(cls.class_name)
     if cls.kind != "model":
-        name = unique("body", taken)
+        name = unique(identifier("body"), taken)
         is_root = cls.kind == "root" and bool(cls.fields)
-        annotation = bare_annotation(cls.fields[0].annotation) if is_root else cls.class_name
-        wraps = cls.class_name if is_root else None
+        annotation = bare_type(cls.fields[0]) if is_root else TypeExpr.name(class_name)
+        wraps = class_name if is_root else None
         return RequestBody(
             "json", ctype, required, whole_name=name, whole_annotation=annotation, whole_wraps_root=wraps
         )
@@ -381,9 +380,10 @@ def _request_body(ctx: _Context, body: Any, taken: set[str]) -> RequestBody | No
     fields: list[BodyField] = []
     for f in cls.fields:
         is_file = f.alias in file_props
-        annotation = bare_annotation(f.annotation)
+        annotation = bare_type(f)
         if is_file:
-            annotation = "Sequence[FileTypes]" if file_props[f.alias] else "FileTypes"
+            file_type = TypeExpr.name("FileTypes")
+            annotation = TypeExpr.subscript("Sequence", file_type) if file_props[f.alias] else file_type
         fields.append(
             BodyField(
                 name=unique(parameter_name(f.name), taken),
@@ -395,7 +395,7 @@ def _request_body(ctx: _Context, body: Any, taken: set[str]) -> RequestBody | No
             )
         )
     return RequestBody(
-        cast(Any, kind), ctype, required, model=cls.class_name if kind == "json" else None, fields=tuple(fields)
+        cast(Any, kind), ctype, required, model=class_name if kind == "json" else None, fields=tuple(fields)
     )
 
 
@@ -453,7 +453,7 @@ def _responses(ctx: _Context, responses: Mapping[str, Any]) -> list[Response]:
         resp = _resolve(ctx, responses[code], module.Response)
         content = resp.content or {}
         if not content or code == "204":
-            found.append(Response("none", "None", "NoneType"))
+            found.append(_NO_CONTENT)
             continue
         order = {"json": 0, "binary": 1, "text": 2, "sse": 3, "multipart": 4, "form": 5}
         for ctype in sorted(content, key=lambda c: (order[media_kind(c)], c)):
@@ -474,32 +474,32 @@ def _responses(ctx: _Context, responses: Mapping[str, Any]) -> list[Response]:
                     )
                 )
             elif kind == "text":
-                found.append(Response("text", "str", "str", content_type=ctype))
+                found.append(Response("text", TypeExpr.name("str"), Code("str"), content_type=ctype))
             else:
-                found.append(Response("bytes", "bytes", "bytes", content_type=ctype))
+                found.append(Response("bytes", TypeExpr.name("bytes"), Code("bytes"), content_type=ctype))
         if found:
             break
-    return found or [Response("none", "None", "NoneType")]
+    return found or [_NO_CONTENT]
+
+
+_NO_CONTENT = Response("none", TypeExpr.name("None"), Code("NoneType"))
 
 
 def _model_response(ctx: _Context, schema: Any, ctype: str) -> Response:
     cls = _class_of(ctx, schema)
     if cls is None:
-        return Response("model", "object", "object", content_type=ctype)
+        return Response("model", TypeExpr.name("object"), Code("object"), content_type=ctype)
+    name = identifier(cls.class_name)
     if cls.kind == "root" and cls.fields:
         return Response(
-            "model",
-            bare_annotation(cls.fields[0].annotation),
-            f"_models.{cls.class_name}",
-            unwrap_root=True,
-            content_type=ctype,
+            "model", bare_type(cls.fields[0]), Code(f"_models.{name}"), unwrap_root=True, content_type=ctype
         )
     if cls.kind == "alias":
         # A TypeAliasType is a fine annotation but not a ``type[T]`` value for mypy: cast both ways.
         return Response(
-            "model", cls.class_name, f"cast(Any, _models.{cls.class_name})", wrap_cast=True, content_type=ctype
+            "model", TypeExpr.name(name), Code(f"cast(Any, _models.{name})"), wrap_cast=True, content_type=ctype
         )
-    return Response("model", cls.class_name, f"_models.{cls.class_name}", content_type=ctype)
+    return Response("model", TypeExpr.name(name), Code(f"_models.{name}"), content_type=ctype)
 
 
 # --- schemas -> annotations ---------------------------------------------------------------------
@@ -519,77 +519,68 @@ def _class_of(ctx: _Context, schema: Any) -> ModelClass | None:
     return ctx.models.classes.get(class_name) if class_name else None
 
 
-def _annotation(ctx: _Context, schema: AnySchema) -> str:
+def _literal_values(values: Iterable[Any]) -> list[Any] | None:
+    """Values a ``Literal[...]`` may hold (str, int, bool), or None when one of them is something else."""
+    kept = [v for v in values if v is not None]
+    return kept if all(isinstance(v, (str, int)) for v in kept) else None
+
+
+def _annotation(ctx: _Context, schema: AnySchema) -> TypeExpr:
     cls = _class_of(ctx, schema)
     if cls is not None:
         if cls.kind == "root" and cls.fields:
-            return bare_annotation(cls.fields[0].annotation)
-        return cls.class_name
+            return bare_type(cls.fields[0])
+        return TypeExpr.name(identifier(cls.class_name))
     if _ref_of(schema) is not None:
-        return "Any"
+        return TypeExpr.name("Any")
     const = getattr(schema, "const", None)
-    if const is not None:
-        return f"Literal[{const!r}]"
+    if const is not None and _literal_values([const]):
+        return TypeExpr.literal_of([const])
     if schema.enum:
-        values = [v for v in schema.enum if v is not None]
-        literal = f"Literal[{', '.join(repr(v) for v in values)}]" if values else "None"
-        return literal + (" | None" if None in schema.enum and values else "")
+        values = _literal_values(schema.enum)
+        if values is not None:
+            parts = [TypeExpr.literal_of(values)] if values else []
+            if None in schema.enum or not values:
+                parts.append(TypeExpr.name("None"))
+            return TypeExpr.union(parts)
     alternatives = schema.anyOf or schema.oneOf
     if alternatives:
-        parts = _dedupe(_annotation(ctx, s) for s in alternatives)
-        return " | ".join(parts)
+        return TypeExpr.union(_annotation(ctx, s) for s in alternatives)
     types = schema.type if isinstance(schema.type, list) else ([schema.type] if schema.type else [])
     names = [getattr(t, "value", t) for t in types]
     parts = []
     for t in names:
         if t == "array":
-            item = _annotation(ctx, schema.items) if schema.items is not None else "Any"
-            parts.append(f"list[{item}]")
+            item = _annotation(ctx, schema.items) if schema.items is not None else TypeExpr.name("Any")
+            parts.append(TypeExpr.subscript("list", item))
         elif t == "object":
-            parts.append("dict[str, Any]")
+            parts.append(TypeExpr.subscript("dict", TypeExpr.name("str"), TypeExpr.name("Any")))
         elif t == "string" and getattr(schema, "schema_format", None) == "binary":
-            parts.append("bytes")
+            parts.append(TypeExpr.name("bytes"))
         else:
-            parts.append(_PRIMITIVES.get(str(t), "Any"))
-    if getattr(schema, "nullable", False) and "None" not in parts:
-        parts.append("None")
-    if not parts:
-        return "Any"
-    return " | ".join(_dedupe(parts))
+            parts.append(TypeExpr.name(_PRIMITIVES.get(str(t), "Any")))
+    if getattr(schema, "nullable", False):
+        parts.append(TypeExpr.name("None"))
+    return TypeExpr.union(parts)
 
 
-def _dedupe(items: Iterable[str]) -> list[str]:
-    seen: list[str] = []
-    for item in items:
-        for part in item.split(" | ") if "[" not in item else [item]:
-            if part not in seen:
-                seen.append(part)
-    if "Any" in seen:
-        return ["Any"]
-    if "None" in seen:  # keep ``None`` last, as people write it
-        seen.remove("None")
-        seen.append("None")
-    return seen
-
-
-def _imports_for(ctx: _Context, methods: Sequence[Method]) -> tuple[str, ...]:
-    """``from ..models import ...`` names used by the annotations of these methods."""
-    texts: list[str] = []
-    for m in methods:
-        texts.append(m.response.annotation)
-        texts.extend(p.annotation for p in m.params)
-        if m.body is not None:
-            texts.extend(f.annotation for f in m.body.fields)
-            if m.body.whole_annotation:
-                texts.append(m.body.whole_annotation)
+def _imports_for(ctx: _Context, methods: Sequence[Method]) -> tuple[Identifier, ...]:
+    """Model classes named by the annotations of these methods (imported for type checking)."""
     names: set[str] = set()
-    for text in texts:
-        names.update(n for n in _IDENT.findall(text) if n in ctx.models.classes)
-    return tuple(sorted(names))
+    for m in methods:
+        for t in method_types(m):
+            names |= t.names
+    return tuple(identifier(n) for n in sorted(names) if n in ctx.models.classes)
 
 
-def annotation_names(text: str) -> set[str]:
-    return set(_IDENT.findall(text))
+def method_types(m: Method) -> list[TypeExpr]:
+    """Every annotation a generated method writes (parameters, body fields, return type)."""
+    types = [m.response.annotation, *(p.annotation for p in m.params)]
+    if m.body is not None:
+        types.extend(f.annotation for f in m.body.fields)
+        if m.body.whole_annotation is not None:
+            types.append(m.body.whole_annotation)
+    return types
 
 
 class _StripAnnotated(ast.NodeTransformer):
@@ -602,12 +593,12 @@ class _StripAnnotated(ast.NodeTransformer):
         return node
 
 
-def bare_annotation(text: str) -> str:
+def bare_type(field: ModelField) -> TypeExpr:
     """``Annotated[str, Field(alias="class")] | None`` -> ``str | None``: the type a caller passes."""
-    if "Annotated" not in text:
-        return text
-    tree = ast.parse(text, mode="eval")
-    return ast.unparse(_StripAnnotated().visit(tree.body))
+    tree = ast.parse(field.annotation, mode="eval").body
+    if "Annotated" in field.names:
+        tree = _StripAnnotated().visit(tree)
+    return TypeExpr.from_ast(tree)
 
 
 # --- docstrings ---------------------------------------------------------------------------------
@@ -619,20 +610,16 @@ def _one_line(text: str | None) -> str | None:
     return " ".join(text.split())
 
 
-def _escape_doc(line: str) -> str:
-    return line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').rstrip()
-
-
 def _docstring(op: Any, params: Sequence[Param], body: RequestBody | None) -> tuple[str, ...]:
     lines: list[str] = []
     summary = (op.summary or "").strip()
     description = (op.description or "").strip()
     if summary:
-        lines.extend(summary.splitlines())
+        lines.append(summary)
     if description and description != summary:
         if lines:
             lines.append("")
-        lines.extend(description.splitlines())
+        lines.append(description)
     args = [(p.name, p.description) for p in params]
     if body is not None:
         args += [(f.name, f.description) for f in body.fields]
@@ -649,4 +636,4 @@ def _docstring(op: Any, params: Sequence[Param], body: RequestBody | None) -> tu
             if lines
             else [".. deprecated:: the API marks this operation deprecated."]
         )
-    return tuple(_escape_doc(line) for line in lines) or (f"{op.operationId or 'Call the API'}.",)
+    return tuple(lines) or (f"{op.operationId or 'Call the API'}.",)

@@ -6,33 +6,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..models import ModelsOutput
+from ..naming import identifier
+from ..pytext import Code, Identifier
 from ..templating import render
 from .ir import ClientIR, Method, Resource
-from .parser import annotation_names
+from .parser import method_types
 
 # Everything the package root re-exports from the runtime, for ``from pkg import NotFoundError``.
-RUNTIME_EXPORTS = (
-    "NOT_GIVEN",
-    "NotGiven",
-    "Timeout",
-    "FileTypes",
-    "Stream",
-    "AsyncStream",
-    "BinaryStream",
-    "AsyncBinaryStream",
-    "APIError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIStatusError",
-    "APIResponseValidationError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
+RUNTIME_EXPORTS = tuple(
+    identifier(name)
+    for name in (
+        "NOT_GIVEN",
+        "NotGiven",
+        "Timeout",
+        "FileTypes",
+        "Stream",
+        "AsyncStream",
+        "BinaryStream",
+        "AsyncBinaryStream",
+        "APIError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "APIStatusError",
+        "APIResponseValidationError",
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "ConflictError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "InternalServerError",
+    )
 )
 
 _TYPING = ("Any", "Literal", "Optional", "Union", "Annotated")
@@ -42,13 +47,17 @@ _TYPING = ("Any", "Literal", "Optional", "Union", "Annotated")
 class Uses:
     """What one generated module must import; computed here so templates only print it."""
 
-    typing: tuple[str, ...]
-    runtime: tuple[str, ...]
-    model_support: tuple[str, ...]
+    typing: tuple[Identifier, ...]
+    runtime: tuple[Identifier, ...]
+    model_support: tuple[Code, ...]  # import lines the models' annotations need, as the models write them
     warnings: bool
     sequence: bool
     models: bool  # whether the module refers to ``_models.X`` at run time
     none_type: bool  # whether a method returns nothing (``cast_to=NoneType``)
+
+    @property
+    def typing_names(self) -> Code:
+        return Code(", ".join(self.typing))
 
 
 def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: bool, type_imports: bool) -> Uses:
@@ -59,17 +68,13 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
     if methods:
         runtime |= {"NOT_GIVEN", "NotGiven", "Headers", "Query", "Body", "Timeout", "RequestOptions"}
     for m in methods:
-        texts = [m.response.annotation, *(p.annotation for p in m.params)]
         if m.body is not None:
-            texts += [f.annotation for f in m.body.fields]
-            if m.body.whole_annotation:
-                texts.append(m.body.whole_annotation)
             if m.body.kind == "json" and m.body.model:
                 runtime.add("build_model")
             if m.body.whole_wraps_root:
                 runtime |= {"NOT_GIVEN", "NotGiven"}
-        for text in texts:
-            names |= annotation_names(text)
+        for t in method_types(m):
+            names |= t.names
         if m.response.wrap_cast:
             typing.add("cast")
         if m.response.cast.startswith("cast(Any"):
@@ -98,9 +103,9 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
     else:
         runtime |= {"SyncAPIClient", "AsyncAPIClient"}
     return Uses(
-        typing=tuple(sorted(typing, key=lambda n: (n != "TYPE_CHECKING", n))),
-        runtime=tuple(sorted(runtime, key=lambda n: (not n.isupper(), n))),
-        model_support=tuple(support),
+        typing=tuple(identifier(n) for n in sorted(typing, key=lambda n: (n != "TYPE_CHECKING", n))),
+        runtime=tuple(identifier(n) for n in sorted(runtime, key=lambda n: (not n.isupper(), n))),
+        model_support=tuple(Code(line) for line in support),
         warnings=any(m.deprecated for m in methods),
         sequence="Sequence" in names,
         models=any(_uses_models_at_runtime(m) for m in methods),

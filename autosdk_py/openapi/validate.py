@@ -9,7 +9,9 @@ Three sources of problems, merged into one ``SpecErrors`` in document order:
   (the ``Reference`` one exactly when the object has a ``$ref``);
 * the generator's own schema rules (``autosdk_py.schema_rules``): known ``type`` names, ``$ref``s
   leading to the kind of object their place needs, non-empty enums, discriminators. The layout
-  below tells those rules what every structural object of an OpenAPI 3.0/3.1 document is.
+  below tells those rules what every structural object of an OpenAPI 3.0/3.1 document is;
+* wire values that cannot be sent as written (``autosdk_py.wire``): header names that are not
+  HTTP tokens, paths with control characters, media types that are not plain ASCII.
 
 When a rule and openapi-pydantic report the same place, the rule's message (it has a better hint)
 is kept. At most ``MAX_REPORTED`` problems are shown: each one costs a line lookup.
@@ -26,6 +28,7 @@ from pydantic import ValidationError
 from ..errors import SpecError, SpecErrors, escape_pointer_token
 from ..loader import Document, check_local_refs
 from ..schema_rules import MAX_REPORTED, DocumentOrder, Layout, Problem, check_schemas, raise_all, type_name
+from ..wire import openapi_wire_problems
 
 OpenAPIModel = v3_0.OpenAPI | v3_1.OpenAPI
 
@@ -56,7 +59,7 @@ def validate_openapi(doc: Document) -> OpenAPIModel:
     except SpecErrors as errs:
         found.extend(errs.errors)
     api, structure = structure_problems(doc.version, doc.data)
-    rules = check_schemas(openapi_layout(doc.data))
+    rules = check_schemas(openapi_layout(doc.data)) + openapi_wire_problems(doc.data)
     taken = {p.pointer for p in rules} | {e.pointer for e in found}
     problems = rules + [p for p in structure if p.pointer not in taken and not _explained(p.pointer, rules)]
     if problems or found or api is None:

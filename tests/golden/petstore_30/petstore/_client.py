@@ -61,7 +61,7 @@ def _credentials(
 
 
 class PetstoreClient:
-    """Synchronous client for Petstore 1.2.0.
+    """Client for Petstore 1.2.0 (synchronous).
 
     Credentials are read from the arguments, else from the environment:
     ``api_key`` (PETSTORE_API_KEY).
@@ -140,7 +140,7 @@ class PetstoreClient:
 
 
 class AsyncPetstoreClient:
-    """Asynchronous client for Petstore 1.2.0.
+    """Client for Petstore 1.2.0 (asynchronous).
 
     Credentials are read from the arguments, else from the environment:
     ``api_key`` (PETSTORE_API_KEY).

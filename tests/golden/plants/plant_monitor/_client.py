@@ -63,7 +63,7 @@ def _credentials(
 
 
 class PlantMonitorClient:
-    """Synchronous client for Plant Monitor API 1.0.0.
+    """Client for Plant Monitor API 1.0.0 (synchronous).
 
     Credentials are read from the arguments, else from the environment:
     ``api_key`` (PLANT_MONITOR_API_KEY).
@@ -156,7 +156,7 @@ class PlantMonitorClient:
 
 
 class AsyncPlantMonitorClient:
-    """Asynchronous client for Plant Monitor API 1.0.0.
+    """Client for Plant Monitor API 1.0.0 (asynchronous).
 
     Credentials are read from the arguments, else from the environment:
     ``api_key`` (PLANT_MONITOR_API_KEY).

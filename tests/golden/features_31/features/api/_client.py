@@ -74,7 +74,7 @@ def _credentials(
 
 
 class FeaturesClient:
-    """Synchronous client for Feature Test API 0.3.0.
+    """Client for Feature Test API 0.3.0 (synchronous).
 
     Credentials are read from the arguments, else from the environment:
     ``bearer`` (FEATURE_TEST_BEARER).
@@ -176,7 +176,7 @@ class FeaturesClient:
 
 
 class AsyncFeaturesClient:
-    """Asynchronous client for Feature Test API 0.3.0.
+    """Client for Feature Test API 0.3.0 (asynchronous).
 
     Credentials are read from the arguments, else from the environment:
     ``bearer`` (FEATURE_TEST_BEARER).
