@@ -1,22 +1,58 @@
 """Write a generated package atomically, replacing only this pass's own files.
 
-The new tree is built in a staging folder beside the target and swapped in with renames, so a
-failure leaves the previous output as it was. Each generated root holds a marker file naming the
-pass that owns it; sub-folders owned by another pass (``x/realtime`` written by pass 2 inside pass
-1's ``x``) are carried over untouched, and a folder autosdk did not generate is never replaced.
+Each generated root holds a marker file naming the pass that owns it; a folder autosdk did not
+generate, or one another pass owns, is never replaced. Sub-folders owned by another pass
+(``x/realtime`` written by pass 2 inside pass 1's ``x``) are carried into the new tree.
+
+Why it survives ``kill -9`` at any moment:
+
+* The new tree is built in ``.<name>.autosdk-staging-<pid>-<token>`` beside the target; the live
+  tree is never written to. Foreign sub-folders are carried by hard-linking their files (copying
+  where links fail), so they exist in both trees until the swap instead of being moved out.
+* The swap is one atomic exchange of the two directory entries: ``renameat2(RENAME_EXCHANGE)`` on
+  Linux, ``renamex_np(RENAME_SWAP)`` on macOS (APFS). The target is the complete old tree before it
+  and the complete new one after it; the old tree, now at the staging name, is then deleted.
+* Where no exchange exists (other systems, file systems without it) the fallback is two renames,
+  target -> ``.<name>.autosdk-previous-<pid>-<token>`` then staging -> target. A kill between them
+  leaves no target; the next run for that target puts the previous tree back first.
+* Every run deletes the staging/previous folders that killed runs left for its target (any pid),
+  but only folders named so, holding this tool's staging sentinel or generated marker (or nothing),
+  and not locked: a run holds an ``flock`` on each of its folders while it lives, and the kernel
+  drops it when the process dies. Where ``flock`` is unsupported, a live pid in the name counts.
+
+A target given through a symlink (the folder itself, or a parent) stays a symlink: the swap
+happens at the real folder it points to. Durability across a power loss (fsync) is not attempted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import functools
 import json
 import os
+import re
+import secrets
 import shutil
+import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import SpecError
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: no locks, so other processes' leftovers are left alone
+    fcntl = None  # type: ignore[assignment]
+
 MARKER = ".autosdk-generated"
+# Created first in every staging folder, removed just before the swap: it marks a half-built tree as ours.
+SENTINEL = ".autosdk-staging"
+_SENTINEL_TEXT = "autosdk-py is building a package here; a folder left behind by a killed run is safe to delete\n"
+_AT_FDCWD = -100
+_SWAP_FLAG = 2  # RENAME_EXCHANGE (Linux <linux/fs.h>) and RENAME_SWAP (macOS <stdio.h>) share the value
+_UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
 def marker_text(owner: str, source: str, namespace: str) -> str:
@@ -62,42 +98,230 @@ def write_tree(
     prepare: Callable[[Path], None] | None = None,
 ) -> int:
     """Replace ``target`` by ``files`` (relative path -> text). Returns the number of files written."""
+    for rel in files:
+        _check_relative(rel, target)
     check_target(target, owner)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.autosdk-staging-{os.getpid()}"
-    backup = target.parent / f".{target.name}.autosdk-previous-{os.getpid()}"
-    for leftover in (staging, backup):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    real = Path(os.path.realpath(target))  # swap the folder a symlink points to, never the symlink
+    if real.is_symlink():
+        raise SpecError(
+            f"the output path {target} is a symlink that never reaches a folder (a loop)",
+            file=target,
+            hint="point it at a folder, or choose another --output",
+        )
     try:
-        for rel, text in sorted(files.items()):
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text.encode("utf-8"))
-        if prepare is not None:
-            prepare(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-    carried: list[str] = []
-    try:
-        if target.is_dir():
-            for child in sorted(target.iterdir()):
-                foreign = read_marker(child) if child.is_dir() else None
-                if foreign is not None and foreign.get("pass") != owner and not (staging / child.name).exists():
-                    os.rename(child, staging / child.name)
-                    carried.append(child.name)
-            os.rename(target, backup)
-        os.rename(staging, target)
-    except BaseException:
-        # Put everything back where it was before re-raising.
-        if backup.exists() and not target.exists():
-            os.rename(backup, target)
-        for name in carried:
-            if (staging / name).exists():
-                os.rename(staging / name, target / name)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+        real.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as locks:
+            if _clean_leftovers(real):
+                check_target(target, owner)
+            staging = _new_staging(real, locks)
+            try:
+                _write_files(staging, files)
+                if prepare is not None:
+                    prepare(staging)
+                _carry_foreign(real, staging, owner)
+                (staging / SENTINEL).unlink()
+                _swap(real, staging, locks)
+            except BaseException:
+                # The live tree was not touched (or the swap put it back): drop the half-built one.
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+    except OSError as exc:
+        raise SpecError(
+            f"could not write {target}: {exc.strerror or exc}",
+            file=target,
+            hint="check that the output folder is writable and the disk has room; the previous output was kept",
+        ) from exc
     return len(files)
+
+
+def _write_files(staging: Path, files: Mapping[str, str]) -> None:
+    # Plain strings and one makedirs per folder: pathlib costs more than the writes on a fast file system.
+    root = os.fspath(staging)
+    made = {""}
+    for rel, text in sorted(files.items()):
+        folder = os.path.dirname(rel)
+        if folder not in made:
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
+            made.add(folder)
+        with open(os.path.join(root, rel), "xb") as out:
+            out.write(text.encode("utf-8"))
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap the directory entries ``a`` and ``b``; False where the system cannot."""
+    call = _native_exchange()
+    if call is None:
+        return False
+    if call(os.fsencode(a), os.fsencode(b)) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in _UNSUPPORTED:
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+@functools.cache
+def _native_exchange() -> Callable[[bytes, bytes], int] | None:
+    if sys.platform not in ("linux", "darwin"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    if sys.platform == "linux":
+        renameat2 = getattr(libc, "renameat2", None)  # glibc >= 2.28; without it the fallback is used
+        if renameat2 is None:
+            return None
+        renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        renameat2.restype = ctypes.c_int
+        return lambda a, b: int(renameat2(_AT_FDCWD, a, _AT_FDCWD, b, _SWAP_FLAG))
+    renamex_np = getattr(libc, "renamex_np", None)  # macOS 10.12+, APFS only (ENOTSUP elsewhere)
+    if renamex_np is None:
+        return None
+    renamex_np.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
+    renamex_np.restype = ctypes.c_int
+    return lambda a, b: int(renamex_np(a, b, _SWAP_FLAG))
+
+
+def _check_relative(rel: str, target: Path) -> None:
+    parts = PurePosixPath(rel).parts
+    if not parts or rel.startswith("/") or "\\" in rel or any(p in ("..", ".") for p in parts) or rel == SENTINEL:
+        raise SpecError(
+            f"refusing to write {rel!r}: generated file names must stay inside {target}",
+            file=target,
+            hint="this is a bug in autosdk; please report it with the spec",
+        )
+
+
+def _leftover_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\.{re.escape(name)}\.autosdk-(staging|previous)-(\d+)(?:-[0-9a-f]+)?")
+
+
+def _clean_leftovers(real: Path) -> bool:
+    """Remove what killed runs left beside ``real``; put a previous tree back if the target is gone.
+
+    Returns whether a previous tree was restored (the caller checks the target again then).
+    """
+    pattern = _leftover_pattern(real.name)
+    restored = False
+    for entry in sorted(os.scandir(real.parent), key=lambda e: e.name):
+        found = pattern.fullmatch(entry.name)
+        if found is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        folder = Path(entry.path)
+        with contextlib.ExitStack() as lock:
+            try:
+                if not _lock_unused(folder, int(found.group(2)), lock) or not _made_by_autosdk(folder):
+                    continue
+                if found.group(1) == "previous" and not os.path.lexists(real):
+                    os.rename(folder, real)  # killed between the fallback's two renames: the old tree comes back
+                    restored = True
+                else:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                continue  # a leftover this run cannot read or move must not stop it; a later run retries
+    return restored
+
+
+def _made_by_autosdk(folder: Path) -> bool:
+    if (folder / SENTINEL).is_file():
+        return True
+    marker = read_marker(folder)
+    if marker is not None:
+        return marker.get("generator") == "autosdk-py"
+    return not any(folder.iterdir())  # killed between mkdir and the sentinel
+
+
+def _lock_unused(folder: Path, pid: int, stack: contextlib.ExitStack) -> bool:
+    """Lock ``folder`` if no live run holds it; False if one does (or may)."""
+    try:
+        return _lock(folder, stack)
+    except OSError:  # flock unsupported here (some network file systems): a live pid means in use
+        return fcntl is not None and not _pid_alive(pid)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _lock(folder: Path, stack: contextlib.ExitStack) -> bool:
+    """Hold an exclusive ``flock`` on ``folder`` until ``stack`` closes; False if another holder has it.
+
+    Never waits: a lock only tells a live run's folders from a killed run's, so there is nothing to wait for.
+    """
+    if fcntl is None:
+        raise OSError(errno.ENOTSUP, "no flock on this system")
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    stack.callback(os.close, fd)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _new_staging(real: Path, stack: contextlib.ExitStack) -> Path:
+    for _ in range(3):
+        staging = real.parent / f".{real.name}.autosdk-staging-{os.getpid()}-{secrets.token_hex(4)}"
+        os.mkdir(staging)
+        # Until the sentinel exists, another run may take the empty folder for a leftover and remove it.
+        try:
+            if not _lock(staging, stack):
+                continue
+        except OSError:
+            pass  # no flock here (or the folder is already gone): the pid in the name protects it
+        try:
+            with open(staging / SENTINEL, "x", encoding="utf-8") as sentinel:
+                sentinel.write(_SENTINEL_TEXT)
+        except FileNotFoundError:
+            continue
+        return staging
+    raise OSError(errno.EAGAIN, "another run keeps removing the staging folder", str(real.parent))
+
+
+def _carry_foreign(real: Path, staging: Path, owner: str) -> None:
+    """Give the new tree the sub-folders other passes own, leaving them in the live tree too."""
+    if not real.is_dir():
+        return
+    for child in sorted(real.iterdir()):
+        if os.path.lexists(staging / child.name) or not child.is_dir():
+            continue  # the new tree's own folder of that name wins
+        foreign = read_marker(child)
+        if foreign is None or foreign.get("pass") == owner:
+            continue
+        if child.is_symlink():
+            os.symlink(os.readlink(child), staging / child.name)
+        else:
+            shutil.copytree(child, staging / child.name, symlinks=True, copy_function=_link_or_copy)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or links not allowed (protected_hardlinks, some mounts)
+        shutil.copy2(src, dst)
+
+
+def _swap(real: Path, staging: Path, locks: contextlib.ExitStack) -> None:
+    if not os.path.lexists(real):
+        os.rename(staging, real)
+        return
+    with contextlib.suppress(OSError):  # after the swap the old tree sits at a leftover name: keep it ours
+        _lock(real, locks)
+    if exchange(staging, real):
+        old = staging
+    else:
+        old = real.parent / staging.name.replace(".autosdk-staging-", ".autosdk-previous-")
+        os.rename(real, old)
+        try:
+            os.rename(staging, real)
+        except BaseException:
+            os.rename(old, real)
+            raise
+    shutil.rmtree(old, ignore_errors=True)
