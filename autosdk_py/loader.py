@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 
@@ -27,9 +27,40 @@ DocumentKind = Literal["openapi", "asyncapi"]
 SUPPORTED = "OpenAPI 3.0 and 3.1 (pass 1); AsyncAPI 2.0-2.6 and 3.0, and Fern Definition channels (pass 2)"
 
 try:  # the C loader is ~8x faster on the multi-MB specs this tool is used with
-    _YamlLoader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc]
+    """YAML read as JSON data: what a spec means is the JSON data model.
+
+    A plain ``2024-01-01`` stays the string it is in JSON (YAML 1.1 would make it a ``date``, which
+    no JSON schema value is and no generated literal can hold); ``!!binary``, ``!!set`` and the
+    other non-JSON tags are refused.
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def _as_string(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+def _not_json(loader: Any, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the YAML tag {node.tag} has no JSON equivalent", node.start_mark
+    )
+
+
+_YamlLoader.add_constructor(_TIMESTAMP, _as_string)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _YamlLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _not_json)
 
 
 @dataclass(frozen=True)
@@ -95,6 +126,13 @@ def parse_text(text: str, path: Path) -> Any:
         if problem == _LIBYAML_TOO_DEEP:
             raise depth_error(path, line) from None
         column = f" (column {mark.column + 1})" if mark is not None else ""
+        if isinstance(exc, yaml.constructor.ConstructorError) and problem.startswith("the YAML tag"):
+            raise SpecError(
+                f"unsupported YAML: {problem}{column}",
+                file=path,
+                line=line,
+                hint="write the value as plain JSON data (a string, number, boolean, null, list or mapping)",
+            ) from None
         raise SpecError(
             f"malformed YAML: {problem}{column}",
             file=path,

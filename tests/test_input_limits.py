@@ -315,3 +315,17 @@ def test_json_specs_keep_their_lines() -> None:
     for name in names:
         line = line_of(text, f"/components/schemas/{name}")
         assert line is not None and lines[line - 1].strip().startswith(f'"{name}":')
+
+
+def test_yaml_dates_stay_strings_and_non_json_tags_are_refused(tmp_path: Path) -> None:
+    from autosdk_py.loader import parse_text
+
+    data = parse_text("a: 2024-01-01\nb: !!timestamp 2001-12-14\nc: [1, true, null]\n", tmp_path / "d.yaml")
+    assert data == {"a": "2024-01-01", "b": "2001-12-14", "c": [1, True, None]}
+    with pytest.raises(SpecError) as caught:
+        parse_text("a: 1\nb: !!binary aGVsbG8=\n", tmp_path / "d.yaml")
+    assert str(caught.value) == (
+        f"{tmp_path / 'd.yaml'}:2: error: unsupported YAML: the YAML tag tag:yaml.org,2002:binary has no JSON "
+        "equivalent (column 4)\n"
+        "  hint: write the value as plain JSON data (a string, number, boolean, null, list or mapping)"
+    )
