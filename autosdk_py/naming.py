@@ -9,7 +9,6 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
-
 from typing import TypeVar
 
 from .pytext import Identifier

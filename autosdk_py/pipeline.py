@@ -68,9 +68,7 @@ def _step(result: GenerateResult, progress: Progress, label: str) -> Iterator[No
     progress(label, elapsed)
 
 
-def resolve_package(
-    namespace: str | None, doc: Document, option: str = "--namespace"
-) -> tuple[Identifier, str | None]:
+def resolve_package(namespace: str | None, doc: Document, option: str = "--namespace") -> tuple[Identifier, str | None]:
     """The PEP 8 package for ``namespace`` and, when it was changed, a note saying so."""
     if namespace is None:
         title = str((doc.data.get("info") or {}).get("title") or doc.path.stem)
@@ -219,7 +217,9 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
         for m in messages:
             entry = entries.get(m.payload_schema or "")
             if entry is not None:
-                payload_classes[m.pointer] = PayloadClass(_manifest_class(entry, where), _is_model(entry))
+                payload_classes[m.pointer] = PayloadClass(
+                    _manifest_class(entry, where), _is_model(entry), _manifest_attributes(entry, where)
+                )
         models_module: Identifier | Code = module_path(f"{types_package}.models")
         env_prefix = (manifest.get("client") or {}).get("env_prefix")
         result.notes.append(f"{report.count_line()} The client imports its payload types from {models_module}.")
@@ -235,8 +235,9 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
             schema = m.payload_schema or lifted.get(m.pointer)
             class_name = models.class_for_schema.get(schema or "")
             if class_name is not None:
-                kind = models.classes[class_name].kind
-                payload_classes[m.pointer] = PayloadClass(identifier(class_name), kind == "model")
+                cls = models.classes[class_name]
+                attributes = {prop: identifier(attr) for prop, attr in cls.attributes.items()}
+                payload_classes[m.pointer] = PayloadClass(identifier(class_name), cls.kind == "model", attributes)
         models_module = Code(".models")
         result.counts["classes"] = len(models.classes)
 
@@ -290,6 +291,21 @@ def _manifest_class(entry: dict[str, object], where: object) -> Identifier:
     except ValueError:
         raise SpecError(
             f"the manifest names a class {name!r} that is not a Python identifier",
+            file=str(where),
+            hint="regenerate the pass-1 package with autosdk generate",
+        ) from None
+
+
+def _manifest_attributes(entry: dict[str, object], where: object) -> dict[str, Identifier]:
+    """JSON property -> Python attribute of a class in another pass's manifest (checked, as the class name)."""
+    raw = entry.get("attributes")
+    if not isinstance(raw, dict):
+        return {}
+    try:
+        return {str(prop): identifier(str(attr)) for prop, attr in raw.items()}
+    except ValueError:
+        raise SpecError(
+            f"the manifest names an attribute of {entry.get('class_name')!r} that is not a Python identifier",
             file=str(where),
             hint="regenerate the pass-1 package with autosdk generate",
         ) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import SpecError, SpecErrors, escape_pointer_token
@@ -36,6 +36,7 @@ class PayloadClass:
 
     class_name: Identifier
     is_model: bool  # BaseModel subclass (sent with send_model) or a type alias (sent as JSON data)
+    attributes: Mapping[str, Identifier] = field(default_factory=dict)  # JSON property -> attribute, where they differ
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class ChannelClient:
     sends: tuple[SendMethod, ...]
     receives: tuple[ReceiveType, ...]
     tag: str | None  # the discriminator all server messages share; None: plain union (see docs)
+    tag_attribute: Identifier | None  # its Python attribute on the models (``Field(discriminator=...)`` takes it)
     receives_binary: bool
     auth: Auth | None
     description: str | None
@@ -384,6 +386,9 @@ def _channel_client(
                 imports.add(payload.class_name)
 
     tag = _common_tag(channel, receives, payload_classes)
+    tag_attribute = _tag_attribute(tag, receives, channel, payload_classes)
+    if tag_attribute is None:
+        tag = None  # the models do not agree on where they keep it: no discriminator can name it
     if tag is None and len(receives) > 1:
         notes.append(
             f"channel '{channel.key}': the server messages share no tag field with one distinct value each, "
@@ -408,11 +413,27 @@ def _channel_client(
         sends=tuple(sends),
         receives=tuple(receives),
         tag=tag,
+        tag_attribute=tag_attribute,
         receives_binary=any(m.binary for m in channel.receive),
         auth=_auth(doc, server, env_var),
         description=" ".join((channel.description or "").split()) or None,
         imports=tuple(sorted(imports)),
     )
+
+
+def _tag_attribute(
+    tag: str | None,
+    receives: Sequence[ReceiveType],
+    channel: ChannelSpec,
+    payload_classes: Mapping[str, PayloadClass],
+) -> Identifier | None:
+    """The attribute every server model stores the tag in: the property name, unless it had to change."""
+    if tag is None:
+        return None
+    names = {payload_classes[m.pointer].attributes.get(tag) for m in channel.receive if m.pointer in payload_classes}
+    if len(names) == 1 and (name := names.pop()) is not None:
+        return name
+    return identifier(tag) if tag.isidentifier() else None
 
 
 def _common_tag(

@@ -57,6 +57,13 @@ class ModelClass:
     # named "root" whose annotation is the wrapped type; "enum": none.
     fields: tuple[ModelField, ...]
 
+    @property
+    def attributes(self) -> dict[str, str]:
+        """JSON property -> Python attribute, for the fields whose attribute is not the property's name."""
+        if self.kind != "model":
+            return {}
+        return {f.alias: f.name for f in self.fields if f.alias != f.name}
+
 
 @dataclass(frozen=True)
 class ModelsOutput:
@@ -129,6 +136,7 @@ def generate_models(spec: dict[str, Any], *, package: str, source: Path) -> Mode
         module_of={name: c.module for name, c in classes.items()},
         resolve=schema_resolver(spec),
         kind_of={name: c.kind for name, c in classes.items()},
+        attributes_of={name: c.attributes for name, c in classes.items()},
     )
     files["_manifest.json"] = dump_manifest(manifest)
     timings["fields+manifest"] = time.perf_counter() - start

@@ -23,8 +23,12 @@ def build_manifest(
     module_of: Mapping[str, str],
     resolve: Callable[[str], Mapping[str, Any]],
     kind_of: Mapping[str, str] | None = None,
+    attributes_of: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """``kind_of`` (class name -> "model" or "alias") tells pass 2 how to send a payload."""
+    """``kind_of`` (class name -> "model" or "alias") tells pass 2 how to send a payload;
+    ``attributes_of`` (class name -> JSON property -> Python attribute, for the properties whose
+    attribute differs) lets it name a property in ``Field(discriminator=...)``, which takes the
+    attribute."""
     entries: dict[str, Any] = {}
     for name in sorted(class_for_schema):
         class_name = class_for_schema[name]
@@ -35,6 +39,8 @@ def build_manifest(
         }
         if kind_of is not None and class_name in kind_of:
             entries[name]["kind"] = kind_of[class_name]
+        if attributes_of and attributes_of.get(class_name):
+            entries[name]["attributes"] = dict(sorted(attributes_of[class_name].items()))
     return {"package": package, "format": MANIFEST_FORMAT, "schemas": entries}
 
 

@@ -89,7 +89,9 @@ class MessageDecoder(Generic[T]):
         try:
             data = json.loads(frame)
         except ValueError as json_error:
-            return UnknownMessage(type=None, raw=frame, error=f"invalid JSON: {json_error}")
+            return UnknownMessage(
+                type=None, raw=frame, error=f"invalid JSON: {json_error}"
+            )
         tag = self.tag
         if tag is None:
             return UnknownMessage(type=None, raw=frame, error=str(exc))
@@ -100,8 +102,12 @@ class MessageDecoder(Generic[T]):
         if self.known_tags:
             unknown = tag_value is None or tag_value not in self.known_tags
         else:
-            unknown = all(error["type"] in _TAG_ERRORS for error in exc.errors(include_url=False))
-        return UnknownMessage(type=tag_value, raw=frame, error=None if unknown else str(exc))
+            unknown = all(
+                error["type"] in _TAG_ERRORS for error in exc.errors(include_url=False)
+            )
+        return UnknownMessage(
+            type=tag_value, raw=frame, error=None if unknown else str(exc)
+        )
 
     def tag_of(self, message: object) -> str | None:
         """The tag value a decoded message was sent with, for per-type handler dispatch."""

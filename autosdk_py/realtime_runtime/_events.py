@@ -67,7 +67,9 @@ class HandlerRegistry:
 
     def __init__(self, decoder: MessageDecoder[Any]) -> None:
         self._decoder = decoder
-        self._lifecycle: dict[EventType, list[Handler]] = {event: [] for event in EventType}
+        self._lifecycle: dict[EventType, list[Handler]] = {
+            event: [] for event in EventType
+        }
         self._by_class: dict[type, list[Handler]] = {}
         self._by_tag: dict[str, list[Handler]] = {}
 
@@ -80,12 +82,16 @@ class HandlerRegistry:
             known = self._decoder.known_tags
             if known and event not in known:
                 # A typo here would otherwise be a handler that silently never runs.
-                raise ValueError(f"unknown message tag {event!r}; known tags: {sorted(known)}")
+                raise ValueError(
+                    f"unknown message tag {event!r}; known tags: {sorted(known)}"
+                )
             self._by_tag.setdefault(event, []).append(handler)
         elif isinstance(event, type):
             self._by_class.setdefault(event, []).append(handler)
         else:
-            raise TypeError(f"cannot register a handler for {event!r}: expected EventType, str or class")
+            raise TypeError(
+                f"cannot register a handler for {event!r}: expected EventType, str or class"
+            )
 
     def lifecycle(self, event: EventType) -> list[Handler]:
         return self._lifecycle[event]

@@ -16,7 +16,13 @@ from websockets.protocol import Protocol
 from ._errors import UnsentMessagesError
 from ._options import ReconnectPolicy
 
-__all__ = ["PendingMessages", "State", "close_details", "reconnect_delay", "should_reconnect"]
+__all__ = [
+    "PendingMessages",
+    "State",
+    "close_details",
+    "reconnect_delay",
+    "should_reconnect",
+]
 
 
 class State(Enum):
@@ -30,7 +36,9 @@ def should_reconnect(policy: ReconnectPolicy, code: int | None) -> bool:
 
 
 def reconnect_delay(
-    policy: ReconnectPolicy, attempt: int, uniform: Callable[[float, float], float] = random.uniform
+    policy: ReconnectPolicy,
+    attempt: int,
+    uniform: Callable[[float, float], float] = random.uniform,
 ) -> float:
     """Seconds to wait before reconnection attempt ``attempt`` (1-based)."""
     base = min(policy.max_delay, policy.initial_delay * 2.0 ** (attempt - 1))
@@ -71,7 +79,8 @@ class PendingMessages:
     def push(self, frame: str | bytes) -> None:
         if len(self._frames) >= self.limit:
             raise UnsentMessagesError(
-                [frame], f"the reconnect queue is full (max_queue={self.limit}) while reconnecting"
+                [frame],
+                f"the reconnect queue is full (max_queue={self.limit}) while reconnecting",
             )
         self._frames.append(frame)
 

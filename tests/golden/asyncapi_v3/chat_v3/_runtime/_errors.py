@@ -129,8 +129,14 @@ def _handshake_error(exc: InvalidStatus) -> RealtimeHandshakeError:
     response = exc.response
     status = response.status_code
     body = bytes(response.body).decode("utf-8", errors="replace")
-    shown = body if len(body) <= _MAX_MESSAGE_BODY_CHARS else body[:_MAX_MESSAGE_BODY_CHARS] + "..."
-    message = f"WebSocket handshake rejected with HTTP {status}" + (f": {shown}" if shown else "")
+    shown = (
+        body
+        if len(body) <= _MAX_MESSAGE_BODY_CHARS
+        else body[:_MAX_MESSAGE_BODY_CHARS] + "..."
+    )
+    message = f"WebSocket handshake rejected with HTTP {status}" + (
+        f": {shown}" if shown else ""
+    )
     cls: type[RealtimeHandshakeError]
     if status == 401:
         cls = RealtimeAuthenticationError
@@ -151,13 +157,17 @@ def translate_open_error(exc: BaseException, url: str) -> BaseException:
     if isinstance(exc, InvalidStatus):
         return _handshake_error(exc)
     if isinstance(exc, TimeoutError):
-        return RealtimeTimeoutError(f"timed out opening the WebSocket connection to {url}")
+        return RealtimeTimeoutError(
+            f"timed out opening the WebSocket connection to {url}"
+        )
     if isinstance(exc, InvalidURI):
         return RealtimeConnectError(f"invalid WebSocket URL {url!r}: {exc.msg}")
     if isinstance(exc, InvalidMessage):
         # No parsable HTTP response at all: the connection died mid-handshake, which is
         # transient (a restarting server), unlike a response that was understood and refused.
-        return RealtimeConnectError(f"connection to {url} lost during the WebSocket handshake: {exc}")
+        return RealtimeConnectError(
+            f"connection to {url} lost during the WebSocket handshake: {exc}"
+        )
     if isinstance(exc, InvalidHandshake):
         return RealtimeHandshakeError(f"WebSocket handshake with {url} failed: {exc}")
     if isinstance(exc, (OSError, WebSocketException)):

@@ -45,7 +45,9 @@ class ReconnectPolicy:
         object.__setattr__(self, "close_codes", frozenset(self.close_codes))
 
 
-def _frozen_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> Mapping[str, str]:
+def _frozen_headers(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> Mapping[str, str]:
     return MappingProxyType(dict(headers))
 
 
@@ -99,7 +101,10 @@ class ConnectOptions:
             elif f.name == "headers":
                 value = {name: "***" for name in value}
             elif f.name == "subprotocols":
-                value = tuple(name.rsplit(".", 1)[0] + ".***" if "." in name else name for name in value)
+                value = tuple(
+                    name.rsplit(".", 1)[0] + ".***" if "." in name else name
+                    for name in value
+                )
             parts.append(f"{f.name}={value!r}")
         return f"ConnectOptions({', '.join(parts)})"
 
@@ -112,7 +117,12 @@ def _redact_url(url: str) -> str:
     if not parts.query:
         return url
     query = [
-        (name, "***" if any(hint in name.lower() for hint in _SECRET_PARAM_HINTS) else value)
+        (
+            name,
+            "***"
+            if any(hint in name.lower() for hint in _SECRET_PARAM_HINTS)
+            else value,
+        )
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
