@@ -65,8 +65,10 @@ samples-run: install
 	$(BIN)/python samples/openai/usage.py
 	$(BIN)/python samples/elevenlabs/usage.py
 
+## lint: ruff (rules and format) and mypy --strict on the generator, its tests, benchmarks and examples
 lint: install
 	$(BIN)/ruff check autosdk_py tests benchmarks examples
+	$(BIN)/ruff format --check autosdk_py tests benchmarks examples
 	$(BIN)/mypy autosdk_py
 
 clean:

@@ -640,9 +640,7 @@ def child_send(plan: Plan) -> dict[str, Any]:
                     send(built[index % len(built)])
             return m / (time.perf_counter() - started)
 
-        samples = _interleaved(
-            {"raw": raw, "autosdk": generated_prebuilt, "autosdk_built": generated}, plan.rounds
-        )
+        samples = _interleaved({"raw": raw, "autosdk": generated_prebuilt, "autosdk_built": generated}, plan.rounds)
         result["cases"][tag] = {
             "method": method,
             "model": model_class.__name__,

@@ -54,9 +54,7 @@ def test_start_server_binds_loopback_and_returns_v1_url(server: Any) -> None:
     assert server.url == f"http://127.0.0.1:{server.port}/v1"
 
 
-@pytest.mark.parametrize(
-    "headers", [{}, {"Authorization": "Bearer"}, {"Authorization": "Basic dXNlcjpwdw=="}]
-)
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer"}, {"Authorization": "Basic dXNlcjpwdw=="}])
 def test_requests_without_a_bearer_token_get_401_json(server: Any, headers: dict[str, str]) -> None:
     r = httpx.get(server.url + "/plants", headers=headers)
     assert r.status_code == 401
@@ -110,10 +108,7 @@ def test_plant_crud_round_trip(client: httpx.Client) -> None:
 def test_create_plant_rejects_invalid_bodies(client: httpx.Client) -> None:
     assert client.post("/plants", json={"name": "no species"}).status_code == 422
     assert client.post("/plants", json={"name": "x", "species": "herb", "light": "sunny"}).status_code == 422
-    assert (
-        client.post("/plants", content=b"{not json", headers={"Content-Type": "application/json"}).status_code
-        == 422
-    )
+    assert client.post("/plants", content=b"{not json", headers={"Content-Type": "application/json"}).status_code == 422
 
 
 def test_unknown_plant_is_404_with_error_shape(client: httpx.Client) -> None:
@@ -207,9 +202,7 @@ def test_seeded_photo_is_a_jpeg_and_belongs_to_its_plant(client: httpx.Client) -
 
 def test_acknowledge_alert_needs_idempotency_key_and_replays(client: httpx.Client) -> None:
     assert client.post("/alerts/alr_2/acknowledge").status_code == 400
-    first = client.post(
-        "/alerts/alr_2/acknowledge", headers={"Idempotency-Key": "k-1"}, json={"note": "fan on"}
-    )
+    first = client.post("/alerts/alr_2/acknowledge", headers={"Idempotency-Key": "k-1"}, json={"note": "fan on"})
     assert first.status_code == 200
     alert = first.json()
     assert alert["type"] == "temperature" and alert["acknowledged"] is True

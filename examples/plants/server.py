@@ -407,9 +407,7 @@ class PlantHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _send(
-        self, status: int, body: bytes, content_type: str | None, headers: dict[str, str] | None = None
-    ) -> None:
+    def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -591,8 +589,7 @@ class PlantHandler(BaseHTTPRequestHandler):
         readings = [
             r
             for r in self.server.store.readings.get(plant_id, [])
-            if (kind is None or r["kind"] == kind)
-            and (since is None or parse_datetime(r["recorded_at"]) >= since)
+            if (kind is None or r["kind"] == kind) and (since is None or parse_datetime(r["recorded_at"]) >= since)
         ]
         self._json(200, readings)
 
@@ -655,9 +652,7 @@ class PlantHandler(BaseHTTPRequestHandler):
             if key in store.idempotency:
                 first_alert, result = store.idempotency[key]
                 if first_alert != alert_id:
-                    raise HTTPError(
-                        400, "validation_error", "this Idempotency-Key was used for another alert"
-                    )
+                    raise HTTPError(400, "validation_error", "this Idempotency-Key was used for another alert")
                 self._json(200, result, {"Idempotent-Replayed": "true"})
                 return
             alert = store.alerts.get(alert_id)

@@ -56,9 +56,7 @@ def test_download_with_explicit_accept(api: Api, server: RecordingServer) -> Non
 
 
 @pytest.mark.parametrize("read_all", [True, False])
-def test_connection_lost_mid_download_is_a_connection_error(
-    api: Api, server: RecordingServer, read_all: bool
-) -> None:
+def test_connection_lost_mid_download_is_a_connection_error(api: Api, server: RecordingServer, read_all: bool) -> None:
     server.route("GET", "/file", Reply(200, {}, [b"partial", DROP_CONNECTION]))
     with pytest.raises(APIConnectionError) as info:
         api.binary("GET", "/file", read_all=read_all)

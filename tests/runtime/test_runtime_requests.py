@@ -258,9 +258,7 @@ def test_extra_body_cannot_merge_into_non_object(api: Api, server: RecordingServ
 
 def test_raw_content_body_with_content_type(api: Api, server: RecordingServer) -> None:
     server.route("POST", "/calls", Reply(201, {"Content-Type": "application/sdp"}, b"v=0\r\nanswer"))
-    answer = api.request(
-        "POST", "/calls", content="v=0\r\noffer", content_type="application/sdp", cast_to=str
-    )
+    answer = api.request("POST", "/calls", content="v=0\r\noffer", content_type="application/sdp", cast_to=str)
     assert answer == "v=0\r\nanswer"
     assert server.last.body == b"v=0\r\noffer"
     assert server.last.header("content-type") == "application/sdp"
@@ -273,9 +271,7 @@ def test_raw_content_body_with_content_type(api: Api, server: RecordingServer) -
 
 def test_content_type_applies_to_json_variants(api: Api, server: RecordingServer) -> None:
     server.set_handler(lambda request: json_reply({}))
-    api.request(
-        "PATCH", "/pets/1", json={"name": None}, content_type="application/merge-patch+json", cast_to=object
-    )
+    api.request("PATCH", "/pets/1", json={"name": None}, content_type="application/merge-patch+json", cast_to=object)
     assert server.last.header("content-type") == "application/merge-patch+json"
     assert server.last.json() == {"name": None}
 

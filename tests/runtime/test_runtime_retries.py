@@ -74,9 +74,7 @@ def test_retry_after_ms_wins_over_retry_after(api_real_sleep: Api, server: Recor
 
 
 def test_x_should_retry_false_stops_retrying(api: Api, server: RecordingServer) -> None:
-    server.route(
-        "GET", "/r", json_reply({"message": "down"}, status=503, headers={"x-should-retry": "false"}), OK
-    )
+    server.route("GET", "/r", json_reply({"message": "down"}, status=503, headers={"x-should-retry": "false"}), OK)
     with pytest.raises(InternalServerError) as info:
         api.request("GET", "/r", cast_to=object)
     assert info.value.status_code == 503

@@ -46,9 +46,7 @@ def _decode(*chunks: bytes) -> list[ServerSentEvent]:
 
 
 def test_decoder_fields_multiline_data_comments_and_default_event_name() -> None:
-    events = _decode(
-        b": keep-alive\n\nevent: update\nid: 7\nretry: 1500\ndata: line1\ndata:line2\n\ndata: x\n\n"
-    )
+    events = _decode(b": keep-alive\n\nevent: update\nid: 7\nretry: 1500\ndata: line1\ndata:line2\n\ndata: x\n\n")
     assert events == [
         ServerSentEvent(data="line1\nline2", event="update", id="7", retry=1500),
         ServerSentEvent(data="x", event="message", id="7", retry=None),  # the last id persists

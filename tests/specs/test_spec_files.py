@@ -57,9 +57,7 @@ def schema_block(text: str, name: str) -> str:
 
 
 @pytest.mark.parametrize(("path", "key", "version"), GOOD, ids=lambda v: getattr(v, "name", v))
-def test_good_specs_parse_with_expected_version_and_resolving_refs(
-    path: Path, key: str, version: str
-) -> None:
+def test_good_specs_parse_with_expected_version_and_resolving_refs(path: Path, key: str, version: str) -> None:
     doc = load(path)
     assert isinstance(doc, dict)
     assert str(doc[key]) == version
@@ -70,9 +68,7 @@ def test_good_specs_parse_with_expected_version_and_resolving_refs(
         resolve(doc, ref)  # KeyError if dangling
 
 
-@pytest.mark.parametrize(
-    "path", [SPECS / "petstore_30.yaml", SPECS / "features_31.yaml"], ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", [SPECS / "petstore_30.yaml", SPECS / "features_31.yaml"], ids=lambda p: p.name)
 def test_test_specs_stay_small(path: Path) -> None:
     assert len(path.read_text(encoding="utf-8").splitlines()) < 400
 
@@ -151,15 +147,11 @@ def test_discriminated_unions_have_no_mapping_and_const_tags(path: Path, union: 
 def test_plants_openapi_covers_the_brief() -> None:
     doc = load(PLANTS / "openapi.yaml")
     assert doc["info"]["title"] == "Plant Monitor API"
-    assert doc["servers"] == [
-        {"url": "http://127.0.0.1:8080/v1", "description": doc["servers"][0]["description"]}
-    ]
+    assert doc["servers"] == [{"url": "http://127.0.0.1:8080/v1", "description": doc["servers"][0]["description"]}]
     assert doc["components"]["securitySchemes"]["BearerAuth"] == {"type": "http", "scheme": "bearer"}
     assert doc["security"] == [{"BearerAuth": []}]
     assert {t["name"] for t in doc["tags"]} == {"plants", "readings", "alerts", "media"}
-    ops = {
-        op["operationId"]: op for item in doc["paths"].values() for m, op in item.items() if m != "parameters"
-    }
+    ops = {op["operationId"]: op for item in doc["paths"].values() for m, op in item.items() if m != "parameters"}
     assert set(ops) >= {
         "listPlants", "createPlant", "getPlant", "updatePlant", "deletePlant", "listSensorReadings",
         "streamSensorReadings", "acknowledgeAlert", "uploadPlantPhoto", "downloadPlantPhoto",
