@@ -9,6 +9,7 @@ template passes it through the renderer. The templates only loop and test flags.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -248,8 +249,22 @@ def _wire_problems(doc: AsyncApiDocument, channel: ChannelSpec, server: ServerSp
     """Channel values sent in the handshake as they are written: refused when they cannot be sent."""
     found: list[SpecError] = []
     hint_header = "use letters, digits and -, as HTTP header names are (e.g. X-Api-Key)"
-    if channel.address is not None and (problem := path_problem(channel.address)) is not None:
-        found.append(SpecError(problem, pointer=channel.pointer, hint="remove the character from the address"))
+    if channel.address is not None:
+        problem = path_problem(channel.address)
+        if problem is None and "?" in channel.address:
+            problem = f"the address {channel.address!r} contains '?': the query is not part of a channel's address"
+        if problem is not None:
+            hint = "write the address as /segment/{name}/...; query parameters belong in bindings.ws.query"
+            found.append(SpecError(problem, pointer=channel.pointer, hint=hint))
+    for param in channel.path_params:
+        if not param.name or "{" in param.name or "}" in param.name or _has_controls(param.name):
+            found.append(
+                SpecError(
+                    f"the channel parameter name {param.name!r} cannot stand between braces in an address",
+                    pointer=f"{channel.pointer}/parameters/{escape_pointer_token(param.name)}",
+                    hint="name it with letters, digits and _",
+                )
+            )
     for param in channel.header_params:
         if (problem := header_name_problem(param.name)) is not None:
             pointer = f"{channel.pointer}/bindings/ws/headers/properties/{escape_pointer_token(param.name)}"
@@ -274,6 +289,10 @@ def _wire_problems(doc: AsyncApiDocument, channel: ChannelSpec, server: ServerSp
                     )
                 )
     return found
+
+
+def _has_controls(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" for c in text)
 
 
 def send_method_name(message: MessageSpec) -> Identifier:
