@@ -6,6 +6,7 @@ what a name becomes; nothing else in the code base invents identifiers.
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -83,11 +84,29 @@ def safe_identifier(name: str) -> Identifier:
 
 
 def identifier(name: str) -> Identifier:
-    """``name`` as an :class:`Identifier` when it already is a valid one (a class name read from the
-    generated models, a name made here and extended with a fixed suffix); ``ValueError`` otherwise."""
-    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__") or not name.isascii():
+    """``name`` as an :class:`Identifier` when it already is a valid one (a class or attribute name read
+    from the generated models, a name made here and extended with a fixed suffix); ``ValueError`` otherwise.
+
+    Non-ASCII identifiers are legal Python, and the models may hold one (a property named ``Grüße``);
+    Python reads them NFKC-normalized, so they are returned normalized, as the attribute really is named.
+    """
+    normalized = unicodedata.normalize("NFKC", name)
+    if not normalized.isidentifier() or keyword.iskeyword(normalized) or normalized.startswith("__"):
         raise ValueError(f"not a safe Python identifier: {name!r}")
-    return Identifier(name)
+    return Identifier(normalized)
+
+
+# File systems take at most 255 bytes per name; module names (one file each) stay well below it.
+MAX_MODULE_NAME = 100
+
+
+def module_name(name: Identifier) -> Identifier:
+    """``name`` as a module (file) name: cut, with a stable hash of the whole to keep it unique, when long."""
+    if len(name.encode("utf-8")) <= MAX_MODULE_NAME:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    head = name.encode("utf-8")[: MAX_MODULE_NAME - 11].decode("utf-8", "ignore").rstrip("_")
+    return Identifier(f"{head}_{digest}")
 
 
 def module_path(text: str) -> Identifier:

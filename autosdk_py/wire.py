@@ -144,8 +144,14 @@ def openapi_wire_problems(data: Mapping[str, Any]) -> list[Problem]:
                     _content(entry.get("content"), pointer + "/content", problems)
         schemes = components.get("securitySchemes")
         for key, scheme in schemes.items() if isinstance(schemes, Mapping) else ():
-            if isinstance(scheme, Mapping) and scheme.get("type") == "apiKey" and scheme.get("in") in _SENT_AS_NAME:
-                _header_name(scheme.get("name"), f"/components/securitySchemes/{escape_pointer_token(key)}", problems)
+            if not (isinstance(scheme, Mapping) and scheme.get("type") == "apiKey"):
+                continue
+            pointer = f"/components/securitySchemes/{escape_pointer_token(key)}"
+            if scheme.get("in") in _SENT_AS_NAME:
+                _header_name(scheme.get("name"), pointer, problems)
+            elif scheme.get("in") == "query" and scheme.get("name") == "":
+                hint = "name the query parameter that carries the key, e.g. api_key"
+                problems.append(Problem("the API key's query parameter has no name", pointer + "/name", hint))
     return problems
 
 

@@ -189,10 +189,23 @@ def test_safe_identifier_never_makes_a_dunder_or_keyword(text: str) -> None:
     assert name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("__")
 
 
-@pytest.mark.parametrize("text", ["a b", "class", "__init__", "x-y", "", "é"])
+@pytest.mark.parametrize("text", ["a b", "class", "__init__", "x-y", "", "1a"])
 def test_identifier_refuses_what_is_not_one(text: str) -> None:
     with pytest.raises(ValueError, match="not a safe Python identifier"):
         naming.identifier(text)
+
+
+def test_identifier_takes_unicode_names_as_python_reads_them() -> None:
+    assert naming.identifier("Grüße") == "Grüße"
+    assert naming.identifier("\ufb01le") == "file"  # NFKC: the ligature is the two letters to Python
+
+
+def test_module_names_stay_short_and_distinct() -> None:
+    long_a = naming.identifier("a" * 300)
+    long_b = naming.identifier("a" * 299 + "b")
+    assert len(naming.module_name(long_a)) <= naming.MAX_MODULE_NAME
+    assert naming.module_name(long_a) != naming.module_name(long_b)
+    assert naming.module_name(naming.identifier("short")) == "short"
 
 
 def test_unique_keeps_identifiers_identifiers() -> None:

@@ -12,11 +12,14 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import SpecError, SpecErrors, escape_pointer_token
+from ..loader import line_of, read_text
 from ..naming import (
     identifier,
+    module_name,
     pascal_case,
     realtime_env_prefix,
     snake_case,
@@ -191,10 +194,12 @@ def _param(
         try:
             default = literal(spec.default)
         except UnrepresentableValue as exc:
-            raise SpecError(
+            pointer = f"{spec.pointer}/default" if spec.pointer else where
+            raise _error(
                 f"the default of parameter {spec.name!r} cannot be written as a Python value: {exc}",
-                pointer=where,
-                hint="give the parameter a JSON default (a string, number, boolean or null), or none",
+                pointer,
+                "give the parameter a JSON default (a string, number, boolean or null), or none",
+                spec.file,
             ) from None
     name = snake_case(spec.name)
     return ConnectParam(
@@ -255,40 +260,54 @@ def _wire_problems(doc: AsyncApiDocument, channel: ChannelSpec, server: ServerSp
             problem = f"the address {channel.address!r} contains '?': the query is not part of a channel's address"
         if problem is not None:
             hint = "write the address as /segment/{name}/...; query parameters belong in bindings.ws.query"
-            found.append(SpecError(problem, pointer=channel.pointer, hint=hint))
+            found.append(SpecError(problem, pointer=channel.address_pointer or channel.pointer, hint=hint))
+    names_hint = "name it with letters, digits and _"
     for param in channel.path_params:
-        if not param.name or "{" in param.name or "}" in param.name or _has_controls(param.name):
-            found.append(
-                SpecError(
-                    f"the channel parameter name {param.name!r} cannot stand between braces in an address",
-                    pointer=f"{channel.pointer}/parameters/{escape_pointer_token(param.name)}",
-                    hint="name it with letters, digits and _",
-                )
-            )
+        if not _template_name_ok(param.name):
+            message = f"the parameter name {param.name!r} cannot stand between braces in an address"
+            found.append(_error(message, param.pointer or channel.pointer, names_hint, param.file))
+    for var in server.variables if server is not None else ():
+        if not _template_name_ok(var.name):
+            message = f"the server variable name {var.name!r} cannot stand between braces in a URL"
+            found.append(_error(message, var.pointer, names_hint, var.file))
     for param in channel.header_params:
         if (problem := header_name_problem(param.name)) is not None:
-            pointer = f"{channel.pointer}/bindings/ws/headers/properties/{escape_pointer_token(param.name)}"
-            found.append(SpecError(problem, pointer=pointer, hint=hint_header))
+            found.append(_error(problem, param.pointer or channel.pointer, hint_header, param.file))
     by_key = {s.key: s for s in doc.security}
     keys = server.security if server is not None and server.security else tuple(by_key)
     for key in keys:
         scheme = by_key.get(key)
-        if scheme is None:
+        if scheme is None or scheme.kind not in ("header", "query", "subprotocol"):
             continue
-        pointer = f"/components/securitySchemes/{escape_pointer_token(key)}"
-        if scheme.kind == "header" and scheme.name and (problem := header_name_problem(scheme.name)):
-            found.append(SpecError(problem, pointer=pointer + "/name", hint=hint_header))
+        pointer = scheme.name_pointer or f"/components/securitySchemes/{escape_pointer_token(key)}"
+        if scheme.kind == "header" and (problem := header_name_problem(scheme.name or "")) is not None:
+            found.append(_error(problem, pointer, hint_header, scheme.file))
+        if scheme.kind == "query" and not scheme.name:
+            hint = "name the query parameter that carries the key, e.g. api_key"
+            found.append(_error("the API key's query parameter has no name", pointer, hint, scheme.file))
         for template in scheme.subprotocols if scheme.kind == "subprotocol" else ():
             if (problem := header_name_problem(template.replace("{apiKey}", "key"))) is not None:
                 found.append(
-                    SpecError(
+                    _error(
                         f"the subprotocol {template!r} cannot be sent in Sec-WebSocket-Protocol: "
                         + problem.split(" (", 1)[-1].rstrip(")"),
-                        pointer=pointer,
-                        hint="a subprotocol is an HTTP token: letters, digits and !#$%&'*+-.^_`|~",
+                        pointer,
+                        "a subprotocol is an HTTP token: letters, digits and !#$%&'*+-.^_`|~",
+                        scheme.file,
                     )
                 )
     return found
+
+
+def _error(message: str, pointer: str | None, hint: str, file: Path | None) -> SpecError:
+    line = None
+    if file is not None and pointer is not None:
+        line = line_of(read_text(file), pointer)
+    return SpecError(message, file=file, pointer=pointer, line=line, hint=hint)
+
+
+def _template_name_ok(name: str) -> bool:
+    return bool(name) and "{" not in name and "}" not in name and not _has_controls(name)
 
 
 def _has_controls(text: str) -> bool:
@@ -327,7 +346,7 @@ def build_realtime_ir(
             module = identifier("_client")
         else:
             base = identifier(base_name + pascal_case(channel.key))
-            module = unique(snake_case(channel.key), taken_modules)
+            module = unique(module_name(snake_case(channel.key)), taken_modules)
         result.append(_channel_client(doc, channel, server, base, module, payload_classes, env_var, prefix, notes))
     if not channels:
         notes.append("the document has no WebSocket channel: no realtime client was generated, only models")

@@ -233,7 +233,13 @@ class _Parser:
                     pointer + "/x-subprotocol-auth",
                     "e.g. ['realtime', 'openai-insecure-api-key.{apiKey}']",
                 )
-            return SecuritySpec(key, "subprotocol", subprotocols=tuple(templates), description=description)
+            return SecuritySpec(
+                key,
+                "subprotocol",
+                subprotocols=tuple(templates),
+                description=description,
+                name_pointer=pointer + "/x-subprotocol-auth",
+            )
         if kind is None:
             raise self.error(
                 f"security scheme '{key}' has no 'type'", pointer, "add a type such as http, httpApiKey or apiKey"
@@ -242,8 +248,10 @@ class _Parser:
             return SecuritySpec(key, "bearer", description=description)
         location = scheme.get("in")
         name = self.optional_string(scheme, "name", pointer)
-        if kind in ("httpApiKey", "apiKey") and location in ("header", "query") and name:
-            return SecuritySpec(key, cast(Any, location), name=name, description=description)
+        if kind in ("httpApiKey", "apiKey") and location in ("header", "query") and name is not None:
+            return SecuritySpec(
+                key, cast(Any, location), name=name, description=description, name_pointer=pointer + "/name"
+            )
         return SecuritySpec(key, "unsupported", name=name, description=description)
 
     def read_servers(self) -> None:
@@ -311,6 +319,7 @@ class _Parser:
                     variables=params,
                     security=tuple(dict.fromkeys(security)),
                     description=self.optional_string(server, "description", pointer),
+                    pointer=pointer,
                 )
             )
 
@@ -332,6 +341,7 @@ class _Parser:
             description=self.optional_string(var, "description", pointer),
             default=default,
             enum=tuple(enum),
+            pointer=pointer,
         )
 
     # --- channels: common parts ----------------------------------------------------------------
@@ -404,6 +414,7 @@ class _Parser:
                     description=description if isinstance(description, str) else None,
                     default=written.get("default", resolved.get("default")),
                     enum=tuple(enum),
+                    pointer=prop_pointer,
                 )
             )
         return tuple(result)
@@ -435,6 +446,7 @@ class _Parser:
         return ChannelSpec(
             key=key,
             address=address,
+            address_pointer=f"{pointer}/address" if self.v3 else pointer,
             pointer=pointer,
             protocol_ok=ok,
             protocols=protocols,
@@ -521,6 +533,7 @@ class _Parser:
             description=self.optional_string(param, "description", pointer),
             default=default,
             enum=tuple(enum),
+            pointer=pointer,
         )
 
     def channel_of(self, ref_holder: Any, pointer: str, by_pointer: dict[str, str], what: str) -> str:
@@ -728,6 +741,7 @@ class _Parser:
             description=description if isinstance(description, str) else None,
             default=resolved.get("default"),
             enum=tuple(enum),
+            pointer=pointer,
         )
 
     # --- messages ------------------------------------------------------------------------------

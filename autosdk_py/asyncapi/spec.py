@@ -8,6 +8,7 @@ them. "send" always means client -> server and "receive" server -> client: Async
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 Direction = Literal["send", "receive"]
@@ -23,6 +24,8 @@ class ParamSpec:
     description: str | None = None
     default: Any = None
     enum: tuple[Any, ...] = ()
+    pointer: str | None = None  # where it is written (its file's pointer), for errors about it
+    file: Path | None = None  # the file it is written in, when not the document's own (Fern's api.yml)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class ServerSpec:
     variables: tuple[ParamSpec, ...] = ()
     security: tuple[str, ...] = ()  # securitySchemes keys
     description: str | None = None
+    pointer: str | None = None  # where it is written, for errors about it
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class SecuritySpec:
     name: str | None = None  # header / query name
     subprotocols: tuple[str, ...] = ()  # for "subprotocol": templates such as "openai-insecure-api-key.{apiKey}"
     description: str | None = None
+    name_pointer: str | None = None  # where its header/query name (or subprotocol list) is written
+    file: Path | None = None  # the file it is written in, when not the document's own (Fern's api.yml)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class ChannelSpec:
     messages: tuple[MessageSpec, ...] = ()
     servers: tuple[str, ...] = ()  # ServerSpec keys
     description: str | None = None
+    address_pointer: str | None = None  # where the address is written (default: ``pointer``)
 
     @property
     def send(self) -> tuple[MessageSpec, ...]:

@@ -899,6 +899,7 @@ class _Reader:
         spec = ChannelSpec(
             key=key,
             address=address,
+            address_pointer="/channel/path",
             pointer=channel_pointer,
             protocol_ok=not servers or any(p in ("ws", "wss") for p in protocols),
             protocols=protocols,
@@ -969,6 +970,8 @@ class _Reader:
             description=description,
             default=None,
             enum=tuple(enum or ()),
+            pointer=pointer,
+            file=None if file is self.entry else file.path,
         )
 
     def param_schema(self, file: _File, ref: TypeRef, pointer: str) -> dict[str, Any]:
@@ -1033,7 +1036,9 @@ class _Reader:
         result: list[ParamSpec] = []
         for name in placeholders:
             spec = declared.get(name) or ParamSpec(name=name, schema={"type": "string"}, required=True)
-            result.append(ParamSpec(spec.name, spec.schema, True, spec.description, None, spec.enum))
+            result.append(
+                ParamSpec(spec.name, spec.schema, True, spec.description, None, spec.enum, spec.pointer, spec.file)
+            )
         return tuple(result)
 
     # --- messages ------------------------------------------------------------------------------
@@ -1283,13 +1288,22 @@ class _Reader:
         if kind == "bearer":
             return [SecuritySpec(value, "bearer", description=docs)]
         header = scheme.get("header")
-        if isinstance(header, str) and header:
+        if isinstance(header, str):
             prefix = str(scheme.get("prefix") or "").strip()
             if prefix.lower() == "bearer" and header.lower() == "authorization":
                 return [SecuritySpec(value, "bearer", description=docs)]
             if prefix:
                 return [self.unsupported(value, f"header {header} with prefix {prefix!r}", channel)]
-            return [SecuritySpec(value, "header", name=header, description=docs)]
+            return [
+                SecuritySpec(
+                    value,
+                    "header",
+                    name=header,
+                    description=docs,
+                    name_pointer=f"{where}/header",
+                    file=None if scheme_file is self.entry else scheme_file.path,
+                )
+            ]
         return [self.unsupported(value, f"{kind or 'this kind of'} auth", channel)]
 
     def unsupported(self, key: str, what: str, channel: str) -> SecuritySpec:

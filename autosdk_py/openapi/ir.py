@@ -203,7 +203,9 @@ class ClientIR:
 
     @property
     def user_agent(self) -> str:
-        return f"{self.package}/{' '.join(self.version.split())} (python; autosdk-py)"
+        # A header value: printable ASCII only, whatever the spec's version string holds.
+        version = "".join(c for c in " ".join(self.version.split()) if " " <= c <= "~") or "unknown"
+        return f"{self.package}/{version} (python; autosdk-py)"
 
     @property
     def no_server_message(self) -> str:

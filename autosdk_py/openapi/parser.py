@@ -16,6 +16,7 @@ from ..naming import (
     client_class_name,
     env_var_prefix,
     identifier,
+    module_name,
     parameter_name,
     pascal_case,
     snake_case,
@@ -32,6 +33,37 @@ AnySchema = Any  # v3_0.Schema | v3_1.Schema | Reference: the two versions share
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 # Attributes every generated client already has; a tag may not shadow them.
 CLIENT_ATTRIBUTES = frozenset({"close", "aclose", "base_url", "with_options"})
+# Module-level names of the generated ``_client.py`` (its imports and helpers): no class may take one.
+CLIENT_MODULE_NAMES = frozenset(
+    {
+        "SyncAPIClient",
+        "AsyncAPIClient",
+        "Credential",
+        "Timeout",
+        "RequestOptions",
+        "NotGiven",
+        "Headers",
+        "Query",
+        "Body",
+        "Stream",
+        "AsyncStream",
+        "BinaryStream",
+        "AsyncBinaryStream",
+        "FileTypes",
+        "Mapping",
+        "Sequence",
+        "TracebackType",
+        "NoneType",
+        "Any",
+        "Literal",
+        "Self",
+        "TYPE_CHECKING",
+        "cached_property",
+        "httpx",
+        "os",
+        "warnings",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +119,11 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
     api = validate_structure(doc, spec)
     ctx = _Context(doc, spec, models)
     title = api.info.title or "API"
+    # Names the generated ``_client`` module imports (runtime classes, typing, httpx) cannot be taken.
     client_class = _client_class_option(options.client_class_name) or client_class_name(title)
+    base, n = client_class, 2
+    while client_class in CLIENT_MODULE_NAMES or "Async" + client_class in CLIENT_MODULE_NAMES:
+        client_class, n = identifier(f"{base}{n}"), n + 1
     prefix = env_var_prefix(title)
     auth = _auth_schemes(api, options, prefix)
     default_security = _security(api.security)
@@ -133,7 +169,7 @@ def build_client_ir(doc: Document, spec: dict[str, Any], models: ModelsOutput, o
         if cls in taken_classes:
             cls = identifier(base_cls + "Operations")
         cls = unique_class_name(cls, taken_classes)
-        module = unique(attr, taken_modules)
+        module = unique(module_name(attr), taken_modules)
         resources.append(
             Resource(
                 attr=attr,
@@ -219,7 +255,7 @@ def _auth_schemes(api: Any, options: ClientOptions, prefix: str) -> tuple[AuthSc
             words = str(snake_case(scheme.removeprefix("Cli")))
             for suffix in ("_auth", "_security", "_scheme"):
                 words = words.removesuffix(suffix)
-            param = snake_case(words) if words else param
+            param = parameter_name(words) if words else param
         param = unique(param, taken)
         env = options.auth_env_vars[index] if index < len(options.auth_env_vars) else f"{prefix}_{param.upper()}"
         result.append(AuthScheme(scheme, cast(Any, kind), wire, param, env, desc))
