@@ -30,9 +30,10 @@ The decisions, and where they come from:
   and ``nan``, which JSON has no number for: ``either``.
 * OpenAPI path keys: the client percent-encodes what a path cannot hold raw (RFC 3986 section 2.1),
   so quotes, spaces, backslashes and non-ASCII text must generate; but a control character has no
-  place in a template meant to be sent, and ``?`` or ``#`` would end the path (RFC 3986 section 3.3:
-  "the path is terminated by the first question mark or number sign"), so the spec cannot mean it as
-  path text. OpenAPI 3.1.1's path-template ABNF makes ``{`` and ``}`` delimit ``template-expression``s,
+  place in a template meant to be sent, and ``#`` would end the path (RFC 3986 section 3.3: "the path
+  is terminated by the first question mark or number sign"), so the spec cannot mean it. A ``?`` ends
+  the path too, but real specs use it on purpose for a query that is part of the endpoint (OpenAI's
+  ``/responses?beta=true``), so it must generate. OpenAPI 3.1.1's path-template ABNF makes ``{`` and ``}`` delimit ``template-expression``s,
   each of which MUST match a declared path parameter. So a control character, ``?``, ``#``, an
   unbalanced brace or an expression the operation does not declare is a refusal.
 * AsyncAPI channel addresses and Fern paths: the same, except that braces are ``either`` (the
@@ -201,7 +202,7 @@ def openapi_path(declared: tuple[str, ...] = ()) -> Rule:
     """An OpenAPI path key whose template expressions must be exactly the ``declared`` names."""
 
     def rule(value: str) -> Verdict:
-        problem = _path_problem(value)
+        problem = _path_problem(value.replace("?", "", 1) if "#" not in value else value)
         if problem:
             return Verdict("refuse", problem)
         problem = _template_problem(value)
