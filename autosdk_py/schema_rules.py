@@ -33,7 +33,9 @@ from urllib.parse import unquote
 from .errors import SpecError, SpecErrors, escape_pointer_token
 
 SCHEMA = "a schema"
-MAX_REPORTED = 100  # each problem shown costs a line lookup; a flood is cut short, never a hang
+# Every problem of a real document is shown (line lookups come from one index per file); only a
+# pathological flood (a wrong document type, a generated file) is cut short, with the count of the rest.
+MAX_REPORTED = 1000
 JSON_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
 _TYPE_HINTS = {
     "int": "integer",
