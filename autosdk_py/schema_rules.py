@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 from urllib.parse import unquote
 
 from .errors import SpecError, SpecErrors, escape_pointer_token
+from .schema_keywords import ONE_SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
 
 SCHEMA = "a schema"
 # Every problem of a real document is shown (line lookups come from one index per file); only a
@@ -51,30 +52,11 @@ _TYPE_HINTS = {
     "list": "array",
 }
 _FORMATS = frozenset({"int32", "int64", "date", "date-time", "byte", "binary", "uuid", "email", "uri", "password"})
-_ONE_SCHEMA: tuple[str, ...] = (
-    "items",
-    "additionalItems",
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "contentSchema",
-)
-_SCHEMA_LISTS: tuple[str, ...] = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_SCHEMA_MAPS: tuple[str, ...] = (
-    "properties",
-    "patternProperties",
-    "dependentSchemas",
-    "dependencies",
-    "definitions",
-    "$defs",
-)
-_KEYWORDS = frozenset(_ONE_SCHEMA + _SCHEMA_LISTS + _SCHEMA_MAPS)
+_ONE_SCHEMA = ONE_SCHEMA_KEYWORDS
+# Draft-04 forms too: ``items`` as a list of schemas (tuple validation), ``dependencies`` with schemas.
+_SCHEMA_LISTS = SCHEMA_LIST_KEYWORDS | {"items"}
+_SCHEMA_MAPS = SCHEMA_MAP_KEYWORDS | {"dependencies"}
+_KEYWORDS = _ONE_SCHEMA | _SCHEMA_LISTS | _SCHEMA_MAPS
 _MAX_REF_HOPS = 64
 
 

@@ -48,28 +48,14 @@ from typing import Any, Literal
 
 from autosdk_py.errors import SpecError, escape_pointer_token, json_pointer
 from autosdk_py.naming import pascal_case, unique_class_name
+from autosdk_py.schema_keywords import ONE_SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
 
 SCHEMA_PREFIX = "#/components/schemas/"
 
 # Keywords whose value is a map of name -> schema, a schema, or a list of schemas.
-_SCHEMA_MAP_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-_SCHEMA_KEYS = frozenset(
-    {
-        "items",
-        "additionalProperties",
-        "not",
-        "if",
-        "then",
-        "else",
-        "contains",
-        "propertyNames",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "additionalItems",
-        "contentSchema",
-    }
-)
-_SCHEMA_LIST_KEYS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_MAP_KEYS = SCHEMA_MAP_KEYWORDS
+_SCHEMA_KEYS = ONE_SCHEMA_KEYWORDS
+_SCHEMA_LIST_KEYS = SCHEMA_LIST_KEYWORDS
 # Keys of a schema that describe it rather than constrain it; they stay on the outside when a schema
 # is wrapped in ``anyOf: [<schema>, {type: null}]``.
 _ANNOTATION_KEYS = frozenset(
