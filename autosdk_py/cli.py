@@ -9,10 +9,11 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
+from .asyncapi.read import perspective_option
 from .errors import CheckFailed, SpecError, SpecErrors, terminal_safe
 from .ref_roots import allowed_ref_roots
 
@@ -36,6 +37,17 @@ AllowRefRoot = Annotated[
 ]
 
 
+Perspective = Annotated[
+    str,
+    typer.Option(
+        "--asyncapi-perspective",
+        help="The application the AsyncAPI document describes: client (3.0 'send' = the client sends; 2.x "
+        "'publish' = the client receives), server (3.0 'send' = the server sends; 2.x 'publish' = the client "
+        "sends) or auto (the default: client for 3.0, server for 2.x, each version's usual reading).",
+    ),
+]
+
+
 def _bool_value(text: str, option: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("true", "1", "yes", "on"):
@@ -43,15 +55,6 @@ def _bool_value(text: str, option: str) -> bool:
     if lowered in ("false", "0", "no", "off"):
         return False
     raise SpecError(f"{option} takes true or false, not {text!r}", hint=f"write e.g. '{option} false'")
-
-
-def _perspective(text: str) -> Literal["client", "server"]:
-    lowered = text.strip().lower()
-    if lowered == "client":
-        return "client"
-    if lowered == "server":
-        return "server"
-    raise SpecError(f"--asyncapi-perspective takes client or server, not {text!r}")
 
 
 def _echo(message: str, err: bool = False, nl: bool = True) -> None:
@@ -132,15 +135,7 @@ def generate(
             help="(pass 2) true or false. Default: own models, unless --types-namespace is given.",
         ),
     ] = None,
-    asyncapi_perspective: Annotated[
-        str,
-        typer.Option(
-            "--asyncapi-perspective",
-            help="(pass 2) Whose side an AsyncAPI 3.0 'action' is written from: client (AutoSDK's reading, the "
-            "default; 'send' = the client sends) or server (the 3.0 specification's reading for a document "
-            "describing the server).",
-        ),
-    ] = "client",
+    asyncapi_perspective: Perspective = "auto",
     websocket_class_name: Annotated[
         str | None,
         typer.Option(
@@ -189,7 +184,7 @@ def generate(
             types_namespace=types_namespace,
             generate_models=None if generate_models is None else _bool_value(generate_models, "--generate-models"),
             websocket_class_name=websocket_class_name,
-            asyncapi_perspective=_perspective(asyncapi_perspective),
+            asyncapi_perspective=perspective_option(asyncapi_perspective),
         )
         if json_serializer_context is not None:
             say("note: --json-serializer-context is a C# (System.Text.Json) setting; it has no effect in Python")
@@ -213,9 +208,10 @@ def check(
         str | None, typer.Option("--types-namespace", help="Package name to report (default: from info.title).")
     ] = None,
     allow_ref_root: AllowRefRoot = None,
+    asyncapi_perspective: Perspective = "auto",
 ) -> None:
     """Check, without writing anything, that every AsyncAPI schema matches an OpenAPI schema by name and shape."""
-    from .asyncapi.parser import parse_asyncapi
+    from .asyncapi.read import read_realtime
     from .checker import check_against, manifest_from_openapi
     from .loader import load_document
     from .openapi.validate import validate_openapi
@@ -225,7 +221,7 @@ def check(
         rest = load_document(openapi, expect="openapi")
         validate_openapi(rest)
         realtime = load_document(asyncapi, expect="asyncapi")
-        api = parse_asyncapi(realtime)
+        api = read_realtime(realtime, perspective_option(asyncapi_perspective))
         package, _ = resolve_package(types_namespace, rest, "--types-namespace")
         manifest = manifest_from_openapi(rest.data, package)
         inline = [
@@ -271,6 +267,7 @@ def mock(
         bool, typer.Option("--strict", help="Close with 1008 on an invalid client message instead of an error frame.")
     ] = False,
     allow_ref_root: AllowRefRoot = None,
+    asyncapi_perspective: Perspective = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Serve SPEC's WebSocket channels from a mock server that validates what clients send and answers.
@@ -306,6 +303,7 @@ def mock(
                 channel=channel,
                 strict=strict,
                 log=say,
+                perspective=perspective_option(asyncapi_perspective),
             )
             server.run()
         except OSError as exc:  # the port is taken, the host does not exist...
@@ -330,6 +328,7 @@ def docs(
         typer.Option("--types-namespace", help="The pass-1 package whose models the client imports (as for generate)."),
     ] = None,
     allow_ref_root: AllowRefRoot = None,
+    asyncapi_perspective: Perspective = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Write a WebSocket API reference in Markdown: OUTPUT/README.md and one page per channel.
@@ -342,7 +341,13 @@ def docs(
     from .docs import generate_docs
 
     with _reported_errors(), allowed_ref_roots(allow_ref_root or ()):
-        result = generate_docs(spec, output, namespace=namespace, types_namespace=types_namespace)
+        result = generate_docs(
+            spec,
+            output,
+            namespace=namespace,
+            types_namespace=types_namespace,
+            perspective=perspective_option(asyncapi_perspective),
+        )
     if not quiet:
         for note in result.notes:
             _echo(f"note: {note}", err=True)

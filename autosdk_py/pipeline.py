@@ -41,7 +41,7 @@ class GenerateOptions:
     types_namespace: str | None = None
     generate_models: bool | None = None  # None: own models unless --types-namespace is given
     websocket_class_name: str | None = None
-    asyncapi_perspective: Literal["client", "server"] = "client"
+    asyncapi_perspective: Literal["client", "server"] | None = None  # None: the document version's convention
 
 
 @dataclass
@@ -162,7 +162,7 @@ def runtime_files(prefix: str, source: Path = RUNTIME_DIR) -> dict[str, str]:
 def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progress = _quiet) -> GenerateResult:
     """Pass 2: the realtime client, with its own models or importing those of a pass-1 package."""
     from .asyncapi.client_ir import PayloadClass, build_realtime_ir, check_wire_values
-    from .asyncapi.parser import parse_asyncapi
+    from .asyncapi.read import read_realtime
     from .asyncapi.render import render_realtime
     from .checker import check_against, find_manifest
     from .errors import CheckFailed
@@ -187,12 +187,7 @@ def generate_asyncapi(doc: Document, options: GenerateOptions, progress: Progres
     check_target(target, "asyncapi")
 
     with _step(result, progress, "Reading the AsyncAPI document"):
-        if doc.version == "fern":
-            from .fern import parse_fern_document
-
-            api = parse_fern_document(doc)
-        else:
-            api = parse_asyncapi(doc, options.asyncapi_perspective)
+        api = read_realtime(doc, options.asyncapi_perspective)
     with _located_in(doc):
         check_wire_values(api)  # before the slow models step
     result.notes.extend(api.warnings)

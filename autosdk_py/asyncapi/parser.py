@@ -66,16 +66,25 @@ _DIRECTIONS: tuple[Direction, ...] = ("send", "receive")
 Perspective = Literal["client", "server"]
 
 
-def parse_asyncapi(doc: Document, perspective: Perspective = "client") -> AsyncApiDocument:
+def parse_asyncapi(doc: Document, perspective: Perspective | None = None) -> AsyncApiDocument:
     """Bundle ``doc`` and read it into an ``AsyncApiDocument``; ``SpecError(s)`` on bad input.
 
-    ``perspective`` says whose side a 3.0 document's ``action`` is written from: ``client``
-    (AutoSDK's reading; OpenAI's and ElevenLabs' documents: ``send`` is what the client sends) or
-    ``server`` (the 3.0 specification's reading for a document describing the server, as Gemini's
-    and Slack's are: ``send`` is what the server sends). 2.x ``publish``/``subscribe`` are not affected.
+    ``perspective`` is the application the document describes, which decides what its operations
+    mean for the client:
+
+    * 3.0 ``action``: ``client`` (AutoSDK's reading, the default for 3.0; OpenAI's and ElevenLabs'
+      documents: ``send`` is what the client sends) or ``server`` (a document describing the server,
+      as Gemini's and Slack's are: ``send`` is what the server sends).
+    * 2.x ``publish``/``subscribe``: the 2.x specification defines them from the described
+      application's users' side: ``publish`` is what they send to it. ``server`` (the default for 2.x,
+      nearly every published 2.x document describes the server): ``publish`` is what the client sends;
+      ``client`` (a document describing the client application): ``publish`` is what the client
+      receives.
     """
     bundle = bundle_document(doc)
     validate_asyncapi(doc, bundle)  # every schema problem at once, before the first one read stops the parser
+    if perspective is None:
+        perspective = "client" if doc.version.startswith("3.") else "server"
     return _Parser(doc, bundle, perspective).parse()
 
 
@@ -668,6 +677,8 @@ class _Parser:
                 if op_name not in ("publish", "subscribe"):
                     continue
                 direction: Direction = "send" if op_name == "publish" else "receive"
+                if self.perspective == "client":  # the document describes the client: its users are servers
+                    direction = "receive" if direction == "send" else "send"
                 operation, op_pointer = self.deref(channel[op_name], f"{pointer}/{op_name}")
                 operation = self.mapping(operation, op_pointer, f"the {op_name} operation of channel {name!r}")
                 label = self.optional_string(operation, "operationId", op_pointer) or op_name

@@ -29,6 +29,7 @@ from typing import Any
 import jinja2
 
 from ..asyncapi.client_ir import PayloadClass, build_realtime_ir
+from ..asyncapi.read import Perspective
 from ..asyncapi.spec import AsyncApiDocument
 from ..errors import SpecError
 from ..loader import Document, load_document
@@ -64,14 +65,10 @@ class DocsResult:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_document(doc: Document) -> AsyncApiDocument:
-    if doc.version == "fern":
-        from ..fern import parse_fern_document
+def parse_document(doc: Document, perspective: Perspective | None = None) -> AsyncApiDocument:
+    from ..asyncapi.read import read_realtime
 
-        return parse_fern_document(doc)
-    from ..asyncapi.parser import parse_asyncapi
-
-    return parse_asyncapi(doc)
+    return read_realtime(doc, perspective)
 
 
 @dataclass(frozen=True)
@@ -160,13 +157,14 @@ def build_docs(
     namespace: str | None = None,
     types_namespace: str | None = None,
     sdk_output: Path | None = None,
+    perspective: Perspective | None = None,
 ) -> Reference:
     """The reference pages of ``doc``, named as ``autosdk generate`` with the same options names things.
 
     ``sdk_output``: where pass 1 wrote the ``--types-namespace`` package, to borrow its environment
     variable prefix as the generated client does (else the prefix comes from the title).
     """
-    api = parse_document(doc)
+    api = parse_document(doc, perspective)
     naming, names, payload_classes = _naming(doc, api, namespace, types_namespace)
     ir = build_realtime_ir(
         api,
@@ -190,13 +188,14 @@ def generate_docs(
     *,
     namespace: str | None = None,
     types_namespace: str | None = None,
+    perspective: Perspective | None = None,
 ) -> DocsResult:
     """Write the reference for ``spec`` into ``output`` (replacing only an earlier ``autosdk docs`` output)."""
     from ..writer import check_target, marker_text, write_tree
 
     doc = load_document(spec, expect="asyncapi")
     check_target(output, OWNER)  # fail before the work, not after it
-    reference = build_docs(doc, namespace=namespace, types_namespace=types_namespace)
+    reference = build_docs(doc, namespace=namespace, types_namespace=types_namespace, perspective=perspective)
     files = dict(reference.files)
     files[MARKER] = marker_text(OWNER, doc.path.name, reference.package)
     written = write_tree(output, files, owner=OWNER)

@@ -32,6 +32,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from ..asyncapi.read import Perspective
 from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec
 from ..errors import SpecError
 from .handshake import Rejection, Route, build_routes, check_handshake, find_route, select_subprotocol
@@ -164,13 +165,13 @@ class MockServer:
         channel: str | None = None,
         strict: bool = False,
         log: Log | None = None,
+        perspective: Perspective | None = None,
     ) -> MockServer:
-        """Read an AsyncAPI document (JSON or YAML) and prepare a server for it (not started)."""
-        from ..asyncapi.parser import parse_asyncapi
-        from ..loader import load_document
+        """Read an AsyncAPI document or Fern channel file and prepare a server for it (not started)."""
+        from ..asyncapi.read import load_realtime
 
         source = Path(path)
-        api = parse_asyncapi(load_document(source, expect="asyncapi"))
+        _, api = load_realtime(source, perspective)
         return cls(
             api,
             source=source,
