@@ -47,8 +47,10 @@ discriminant ``type``)                  member is its own schema ``<Union><Value
 ``discriminated: false`` union          ``{"oneOf": [member schemas]}``
 alias (``Name: T`` / ``type: T``)       the schema of T
 ``docs`` / ``default`` / deprecated     ``description`` / ``default`` / ``deprecated: true``
-``validation``                          ``minimum``/``maximum``/``exclusive*``/``multipleOf``/``minLength``/``maxLength``/
-                                        ``pattern``/``format``
+``validation``                          ``min``/``max`` -> ``minimum``/``maximum`` (``exclusiveMin: true`` ->
+                                        ``exclusiveMinimum``), ``multipleOf``, ``minLength``, ``maxLength``,
+                                        ``pattern``, ``format``; the kebab-case spellings (``min-length``,
+                                        ``exclusive-min``, ``multiple-of``...) mean the same; also on parameters
 =====================================  =======================================================================
 
 The channel (key = the file stem, address = api ``base-path`` + ``channel.path``):

@@ -87,15 +87,32 @@ _PRIMITIVE_SCHEMAS: dict[str, dict[str, Any]] = {
     "bigint": {"type": "string", "pattern": "^-?[0-9]+$"},
     "unknown": {},
 }
+# Fern's definition docs spell the rules in camelCase (string: minLength, maxLength, pattern, format;
+# number: min, max, exclusiveMin, exclusiveMax, multipleOf); definitions written for older Fern versions
+# (and this parser's first version) use kebab-case. Both spellings are accepted and mean the same keyword.
 _VALIDATION_KEYS = {
     "min": "minimum",
     "max": "maximum",
+    "multipleOf": "multipleOf",
     "multiple-of": "multipleOf",
+    "minLength": "minLength",
     "min-length": "minLength",
+    "maxLength": "maxLength",
     "max-length": "maxLength",
     "pattern": "pattern",
     "format": "format",
 }
+# exclusiveMin/exclusiveMax are booleans that make min/max exclusive (Fern's docs: ``min: 0, exclusiveMin:
+# true``); in JSON Schema 2020-12 the bound itself moves to exclusiveMinimum/exclusiveMaximum.
+_EXCLUSIVE_KEYS = {
+    "exclusiveMin": "minimum",
+    "exclusive-min": "minimum",
+    "exclusiveMax": "maximum",
+    "exclusive-max": "maximum",
+}
+_DOCUMENTED_VALIDATION = (
+    "minLength, maxLength, pattern, format (strings); min, max, exclusiveMin, exclusiveMax, multipleOf (numbers)"
+)
 _WS_SCHEME = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
 
 _Key = tuple[Path, str]  # (file, type name): one type declaration
@@ -523,27 +540,86 @@ class _Reader:
         status = availability.get("status") if isinstance(availability, dict) else availability
         if status == "deprecated":
             schema["deprecated"] = True
-        validation = raw.get("validation")
-        if validation is not None:
-            if not isinstance(validation, dict):
-                raise file.error("'validation' must be a mapping", f"{pointer}/validation", "e.g. validation: {min: 0}")
+        if raw.get("validation") is not None:
             target = schema["anyOf"][0] if "anyOf" in schema and len(schema) <= 3 else schema
-            for key, value in validation.items():
-                if key in ("exclusive-min", "exclusive-max"):
-                    bound = "minimum" if key == "exclusive-min" else "maximum"
-                    if value is True and bound in target:
-                        target["exclusive" + bound.capitalize()] = target.pop(bound)
-                    continue
-                name = _VALIDATION_KEYS.get(str(key))
-                if name is None:
-                    raise file.error(
-                        f"unsupported Fern feature: validation rule {key!r}",
-                        f"{pointer}/validation/{_esc(key)}",
-                        _did_you_mean(str(key), [*_VALIDATION_KEYS, "exclusive-min", "exclusive-max"])
-                        or "supported: " + ", ".join(_VALIDATION_KEYS),
-                    )
-                target[name] = value
+            self.validate(target, raw["validation"], file, f"{pointer}/validation")
         return schema
+
+    def validate(self, target: dict[str, Any], validation: Any, file: _File, pointer: str) -> None:
+        """A ``validation:`` mapping onto ``target`` as JSON Schema keywords (either spelling of each rule)."""
+        if not isinstance(validation, dict):
+            raise file.error(
+                f"'validation' must be a mapping, not {_type_name(validation)}", pointer, "e.g. validation: {min: 0}"
+            )
+        spelled: dict[str, str] = {}  # keyword -> the key that set it (minLength and min-length must agree)
+        exclusive: dict[str, str] = {}  # bound (minimum/maximum) -> the exclusive key that is true
+        for key, value in validation.items():
+            where = f"{pointer}/{_esc(key)}"
+            bound = _EXCLUSIVE_KEYS.get(str(key))
+            if bound is not None:
+                if not isinstance(value, bool):
+                    raise file.error(
+                        f"validation rule {key!r} must be true or false, not {_type_name(value)}",
+                        where,
+                        f"it makes '{'min' if bound == 'minimum' else 'max'}' exclusive: e.g. min: 0, {key}: true",
+                    )
+                if value:
+                    exclusive[bound] = str(key)
+                continue
+            name = _VALIDATION_KEYS.get(str(key))
+            if name is None:
+                raise file.error(
+                    f"unsupported Fern feature: validation rule {key!r}",
+                    where,
+                    _did_you_mean(str(key), [*_VALIDATION_KEYS, *_EXCLUSIVE_KEYS])
+                    or "supported: " + _DOCUMENTED_VALIDATION,
+                )
+            self.check_rule(file, str(key), name, value, where)
+            if name in spelled and target.get(name) != value:
+                raise file.error(
+                    f"validation rules {spelled[name]!r} and {key!r} are the same rule with different values",
+                    where,
+                    f"keep one of them ({spelled[name]!r} and {key!r} are two spellings of one rule)",
+                )
+            spelled[name] = str(key)
+            target[name] = value
+        # Applied after every rule is read, so 'exclusiveMin: true' may come before 'min:' in the YAML.
+        for bound, key in exclusive.items():
+            if bound in target:
+                target["exclusive" + bound.capitalize()] = target.pop(bound)
+            else:
+                self.warnings.append(
+                    f"{file.path.name}: {pointer}: '{key}: true' has no effect without "
+                    f"'{'min' if bound == 'minimum' else 'max'}'"
+                )
+
+    @staticmethod
+    def check_rule(file: _File, key: str, name: str, value: Any, pointer: str) -> None:
+        """The value of one validation rule has the type its JSON Schema keyword needs."""
+        if name in ("pattern", "format"):
+            if not isinstance(value, str):
+                raise file.error(
+                    f"validation rule {key!r} must be a string, not {_type_name(value)}",
+                    pointer,
+                    "e.g. pattern: '^[a-z]+$' or format: email",
+                )
+            return
+        if name in ("minLength", "maxLength"):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise file.error(
+                    f"validation rule {key!r} must be a whole number >= 0, not {value!r}",
+                    pointer,
+                    f"e.g. {key}: 1",
+                )
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise file.error(
+                f"validation rule {key!r} must be a number, not {_type_name(value)}", pointer, f"e.g. {key}: 0"
+            )
+        if name == "multipleOf" and value <= 0:
+            raise file.error(
+                f"validation rule {key!r} must be greater than 0, not {value!r}", pointer, f"e.g. {key}: 0.01"
+            )
 
     def property(self, file: _File, name: str, raw: Any, pointer: str) -> tuple[dict[str, Any], bool]:
         """The schema of an object property and whether it is required (not ``optional<...>``)."""
@@ -934,6 +1010,8 @@ class _Reader:
         while isinstance(ref, Container) and ref.kind in ("optional", "nullable"):
             ref = ref.args[0]
         schema = self.param_schema(file, ref, type_pointer)
+        if props.get("validation") is not None:  # checked like a property's: a typo is not silently dropped
+            self.validate(schema, props["validation"], file, f"{pointer}/validation")
         if props.get("allow-multiple") is True:
             schema = {"type": "array", "items": schema}
         docs = props.get("docs")
