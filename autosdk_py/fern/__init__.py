@@ -100,6 +100,13 @@ line: unknown top-level, channel, message, type, property or parameter keys, gen
 (``Page<T>``), invalid type syntax, unknown types and imports (with did-you-mean), ``file`` types,
 alias and ``extends`` cycles, discriminants that clash with a member's property, unknown example
 message types, environments without a usable URL.
+
+A problem inside a type declaration is an error only when the channel uses that type: reached from a
+message body or a connect parameter through type references (properties, ``extends``, union members,
+aliases), in this file or an imported one (``root.X``); the hint shows the path (``message 'publish' ->
+PublishEvent -> AudioInput``). Real definitions share one ``__package__.yml`` between HTTP endpoints and
+channels, so every other type is checked the same way and, when refused, skipped with a warning naming
+the type, what was refused and where. A file without a channel uses all of its own types.
 """
 
 from __future__ import annotations

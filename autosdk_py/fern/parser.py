@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,13 @@ _EXCLUSIVE_KEYS = {
 _DOCUMENTED_VALIDATION = (
     "minLength, maxLength, pattern, format (strings); min, max, exclusiveMin, exclusiveMax, multipleOf (numbers)"
 )
+_KIND_NAMES = {
+    "object": "an object type",
+    "enum": "an enum type",
+    "union": "a union type",
+    "undiscriminated": "an undiscriminated union type",
+    "alias": "an alias type",
+}
 _WS_SCHEME = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
 
 _Key = tuple[Path, str]  # (file, type name): one type declaration
@@ -182,7 +190,7 @@ class _Decl:
     name: str
     raw: Any
     pointer: str
-    kind: str  # object, enum, union (discriminated), undiscriminated, alias
+    kind: str  # object, enum, union (discriminated), undiscriminated, alias; "refused" (see _Reader.problems)
 
     @property
     def key(self) -> _Key:
@@ -246,6 +254,16 @@ class _Reader:
         self.queue: list[_Key] = []
         self.queued: set[_Key] = set()
         self.members: dict[_Key, dict[str, str]] = {}  # discriminated union -> value -> lifted schema name
+        # A declaration the parser refuses (unknown key, bad shape...) is an error only when the channel uses
+        # it: real definition files share one __package__.yml between HTTP endpoints and channels, and a
+        # feature of an HTTP-only type must not block the channel. The error waits here until the type is
+        # reached (resolve) and becomes a note otherwise (check_unused).
+        self.problems: dict[_Key, SpecError] = {}
+        # Who first used each queued type (another type, or a message/parameter of the channel): the path
+        # shown when a refused type turns out to be used.
+        self.context: _Key | str = ""
+        self.trail: dict[_Key, _Key | str] = {}
+        self.checking_unused = False
         self.api = self.find_api_config()
 
     # --- loading -------------------------------------------------------------------------------
@@ -365,13 +383,18 @@ class _Reader:
             for raw_name, raw in file.types.items():
                 name = str(raw_name)
                 pointer = f"/types/{_esc(name)}"
-                if "<" in name or ">" in name:
-                    raise file.error(
-                        f"unsupported Fern feature: generic type declaration {name!r}",
-                        pointer,
-                        "declare a concrete object type instead of a generic one",
-                    )
-                decl = _Decl(file, name, raw, pointer, self.kind_of(file, name, raw, pointer))
+                try:
+                    if "<" in name or ">" in name:
+                        raise file.error(
+                            f"unsupported Fern feature: generic type declaration {name!r}",
+                            pointer,
+                            "declare a concrete object type instead of a generic one",
+                        )
+                    kind = self.kind_of(file, name, raw, pointer)
+                except SpecError as problem:
+                    kind = "refused"
+                    self.problems[(file.path, name)] = problem
+                decl = _Decl(file, name, raw, pointer, kind)
                 self.decls[decl.key] = decl
                 base = name if by_name[name][0] is file else pascal_case(file.path.stem) + name
                 self.names[decl.key] = unique_class_name(base, self.taken)
@@ -421,8 +444,7 @@ class _Reader:
         for key in raw:
             if key not in TYPE_KEYS[kind]:
                 raise file.error(
-                    f"unsupported Fern feature: '{key}' in type '{name}' ({'an' if kind[0] in 'aeiou' else 'a'} "
-                    f"{kind} type)",
+                    f"unsupported Fern feature: '{key}' in type '{name}' ({_KIND_NAMES[kind]})",
                     f"{pointer}/{_esc(key)}",
                     _did_you_mean(str(key), TYPE_KEYS[kind]) or "remove it, or describe the type another way",
                 )
@@ -462,7 +484,7 @@ class _Reader:
             target = imported
         decl = self.decls.get((target.path, named.name))
         if decl is not None:
-            return decl
+            return self.usable(decl)
         if named.namespace is None and named.name == "file":
             raise file.error(
                 "unsupported Fern feature: the 'file' type (file uploads of HTTP endpoints)",
@@ -485,10 +507,41 @@ class _Reader:
         where = f" in {target.path.name}" if target is not file else ""
         raise file.error(f"unknown type '{named}'{where}", pointer, hint or "declare it under 'types:'")
 
+    def usable(self, decl: _Decl) -> _Decl:
+        """``decl``, unless the parser refused it: then its error, with the path by which the channel uses it."""
+        problem = self.problems.get(decl.key)
+        if problem is None:
+            return decl
+        if self.checking_unused:
+            raise problem  # an unused type that uses a refused one: the note quotes the refused type's error
+        path = " -> ".join([*self.path_to(self.context), decl.name])
+        used = f"the channel uses type '{decl.name}' ({path}), so it cannot be skipped"
+        raise replace(problem, hint=f"{problem.hint}; {used}" if problem.hint else used)
+
+    def path_to(self, where: _Key | str) -> list[str]:
+        """How the channel reaches ``where``: ``["message 'publish'", "PublishEvent", ...]``."""
+        names: list[str] = []
+        seen: set[_Key] = set()
+        while not isinstance(where, str) and where not in seen:
+            seen.add(where)
+            names.insert(0, where[1])
+            where = self.trail.get(where, "")
+        return [where, *names] if isinstance(where, str) and where else names
+
+    @contextmanager
+    def using(self, context: _Key | str) -> Iterator[None]:
+        """Types referenced inside the block are used by ``context`` (a type, or a message/parameter)."""
+        outer, self.context = self.context, context
+        try:
+            yield
+        finally:
+            self.context = outer
+
     def ref(self, decl: _Decl) -> dict[str, Any]:
         if decl.key not in self.queued:
             self.queued.add(decl.key)
             self.queue.append(decl.key)
+            self.trail.setdefault(decl.key, self.context)
         return {"$ref": SCHEMA_PREFIX + self.names[decl.key]}
 
     def target(self, decl: _Decl) -> _Decl:
@@ -727,10 +780,58 @@ class _Reader:
     def build_queued(self) -> None:
         while self.queue:
             key = self.queue.pop(0)
-            decl = self.decls[key]
+            decl = self.usable(self.decls[key])
             name = self.names[key]
             self.schemas[name] = {}  # its place: a union's member schemas come right after it
-            self.schemas[name] = self.declaration_schema(decl)
+            with self.using(key):
+                self.schemas[name] = self.declaration_schema(decl)
+
+    def check_unused(self, user: str) -> None:
+        """A note for every type nobody uses that the parser would refuse (``user``: "channel 'chat'").
+
+        Each unused declaration is built once on scratch state, so everything the parser checks in a used
+        type is checked here too, and the schemas, names and notes of the used types stay as they are.
+        """
+        unused = [decl for key, decl in self.decls.items() if key not in self.queued]
+        refused = {id(problem): key for key, problem in self.problems.items()}
+        saved = (self.schemas, self.queue, self.queued, self.members, self.taken, self.warnings, self.trail)
+        notes: list[str] = []
+        self.checking_unused = True
+        try:
+            for decl in unused:
+                self.schemas, self.queue, self.queued, self.warnings, self.trail = {}, [], set(), [], {}
+                self.members, self.taken = dict(saved[3]), set(saved[4])
+                problem = self.problems.get(decl.key)
+                if problem is None:
+                    try:
+                        self.declaration_schema(decl)
+                    except SpecError as error:
+                        problem = error
+                if problem is not None:
+                    other = refused.get(id(problem), decl.key)
+                    if other != decl.key:  # its own declaration is fine: it uses a skipped type
+                        notes.append(
+                            f"{decl.file.path.name}: type '{decl.name}' is not used by {user}, so it was skipped: "
+                            f"it uses type '{other[1]}' ({other[0].name}), which is skipped too"
+                        )
+                    else:
+                        notes.append(self.skipped_note(decl, user, problem))
+        finally:
+            self.checking_unused = False
+            self.schemas, self.queue, self.queued, self.members, self.taken, self.warnings, self.trail = saved
+        self.warnings += notes
+
+    @staticmethod
+    def skipped_note(decl: _Decl, user: str, problem: SpecError) -> str:
+        where = Path(problem.file).name if problem.file is not None else decl.file.path.name
+        if problem.line is not None:
+            where += f":{problem.line}"
+        if problem.pointer:
+            where += f" at {problem.pointer}"
+        return (
+            f"{decl.file.path.name}: type '{decl.name}' is not used by {user}, so it was skipped: "
+            f"{problem.message} ({where})"
+        )
 
     def declaration_schema(self, decl: _Decl) -> dict[str, Any]:
         file, raw, pointer = decl.file, decl.raw, decl.pointer
@@ -898,9 +999,12 @@ class _Reader:
         description: str | None = None
         data_channels: dict[str, Any] = {}
         if channel_raw is None:
-            for name in entry.types:
-                self.ref(self.decls[(entry.path, str(name))])
+            user = f"the types of {entry.path.name}"
+            with self.using(f"{entry.path.name} (no channel: all its types are used)"):
+                for name in entry.types:
+                    self.ref(self.usable(self.decls[(entry.path, str(name))]))
         else:
+            user = f"channel '{key}'"
             if not isinstance(channel_raw, dict):
                 raise entry.error(
                     f"'channel' must be a mapping, not {_type_name(channel_raw)}",
@@ -924,6 +1028,7 @@ class _Reader:
             channels.append(channel)
             data_channels[key] = data_channel
         self.build_queued()
+        self.check_unused(user)
         schemas = self.schemas
         data = {
             "fern": FERN_VERSION,
@@ -992,6 +1097,10 @@ class _Reader:
 
     def param(self, file: _File, name: str, raw: Any, pointer: str, channel: str, where: str) -> ParamSpec:
         """A path/query parameter or header: ``name: type`` or ``name: {type, docs, ...}``."""
+        with self.using(f"{where} '{name}'"):
+            return self.param_spec(file, name, raw, pointer, channel, where)
+
+    def param_spec(self, file: _File, name: str, raw: Any, pointer: str, channel: str, where: str) -> ParamSpec:
         if isinstance(raw, dict):
             for key in raw:
                 if key not in PARAMETER_KEYS:
@@ -1135,7 +1244,8 @@ class _Reader:
         examples = self.examples(raw, entries)
         result: list[MessageSpec] = []
         for message_id, message in entries.items():
-            result += self.message(str(message_id), message, channel, examples.get(str(message_id), []))
+            with self.using(f"message '{message_id}'"):
+                result += self.message(str(message_id), message, channel, examples.get(str(message_id), []))
         return result
 
     def examples(self, raw: dict[str, Any], messages: dict[str, Any]) -> dict[str, list[Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from autosdk_py.errors import SpecError
 from autosdk_py.fern import parse_fern
@@ -115,3 +116,140 @@ def test_unknown_validation_rule_of_a_parameter_is_refused(tmp_path: Path) -> No
         parse_fern(path)
     assert info.value.pointer == "/channel/query-parameters/q/validation/maxLen"
     assert info.value.hint is not None and "maxLength" in info.value.hint
+
+
+# --- unsupported features in types the channel does not use ------------------------------------------
+
+UNUSED = SPECS / "unused"
+PACKAGE = UNUSED / "__package__.yml"
+
+# type -> (file, what the note quotes, where the note says the problem is: "file:line at pointer")
+SKIPPED = {
+    "HttpEvent": ("__package__.yml", "'context' in type 'HttpEvent' (a union type)", "18 at /types/HttpEvent/context"),
+    "Upload": ("__package__.yml", "the 'file' type", "23 at /types/Upload/properties/data"),
+    "Listing": ("__package__.yml", "generic type Page<...> is not supported", "26 at /types/Listing/properties/page"),
+    "UsesHttpEvent": ("__package__.yml", "it uses type 'HttpEvent' (__package__.yml), which is skipped too", None),
+    "Bad": ("__package__.yml", "type 'Bad' must be a type expression or a mapping, not a number", "30 at /types/Bad"),
+    "ListUnion": ("__package__.yml", "a list needs 'discriminated: false'", "32 at /types/ListUnion/union"),
+    "Page<T>": ("__package__.yml", "generic type declaration 'Page<T>'", "35 at /types/Page<T>"),
+    "Typo": ("__package__.yml", "'encoding' in property 'name'", "42 at /types/Typo/properties/name/encoding"),
+    "Broken": ("__package__.yml", "unknown type 'Strng'", "45 at /types/Broken/properties/name"),
+    "Draft": ("chat.yml", "'context' in type 'Draft' (an object type)", "22 at /types/Draft/context"),
+}
+
+
+def test_refused_types_the_channel_does_not_use_become_notes() -> None:
+    api = parse_fern(UNUSED / "chat.yml")
+    assert set(api.schemas) == {"Settings", "Voice", "Publish", "Shape", "Base"}
+    skipped = {w.split("'")[1]: w for w in api.warnings if "is not used by channel 'chat', so it was skipped" in w}
+    assert set(skipped) == set(SKIPPED)
+    for name, (file, quoted, where) in SKIPPED.items():
+        note = skipped[name]
+        assert note.startswith(f"{file}: type '{name}' is not used by channel 'chat', so it was skipped: "), note
+        assert quoted in note, note
+        if where is not None:
+            assert note.endswith(f"({file}:{where})"), note
+    # The used types are exactly what they would be without the refused ones next to them.
+    assert api.schemas["Shape"] == {
+        "allOf": [
+            {"$ref": "#/components/schemas/Base"},
+            {"type": "object", "properties": {"sides": {"type": "integer"}}, "required": ["sides"]},
+        ]
+    }
+
+
+PACKAGE_LINES = {"/types/HttpEvent/context": 18, "/types/ListUnion/union": 32, "/types/Bad": 30}
+USED_REFUSED = [
+    # (what the channel declares, the path in the hint, the refused type's pointer, its message)
+    (
+        "  messages:\n    m:\n      origin: server\n      body: root.HttpEvent\n",
+        "message 'm' -> HttpEvent",
+        "/types/HttpEvent/context",
+        "'context' in type 'HttpEvent'",
+    ),
+    (
+        "  messages:\n    m:\n      origin: server\n      body: Local\ntypes:\n  Local:\n    extends: root.UsesHttpEvent\n",
+        "message 'm' -> Local -> UsesHttpEvent -> HttpEvent",
+        "/types/HttpEvent/context",
+        "'context' in type 'HttpEvent'",
+    ),
+    (
+        "  query-parameters:\n    listing: optional<root.ListUnion>\n  messages: {}\n",
+        "query parameter 'listing' -> ListUnion",
+        "/types/ListUnion/union",
+        "needs 'discriminated: false'",
+    ),
+    (
+        "  messages:\n    m:\n      origin: client\n      body: Either\ntypes:\n  Either:\n    union:\n"
+        "      one: root.Settings\n      two: root.Bad\n",
+        "message 'm' -> Either -> Bad",
+        "/types/Bad",
+        "must be a type expression or a mapping",
+    ),
+]
+
+
+@pytest.mark.parametrize(("channel", "path", "pointer", "message"), USED_REFUSED, ids=[c[1] for c in USED_REFUSED])
+def test_refused_type_the_channel_uses_is_an_error(
+    tmp_path: Path, channel: str, path: str, pointer: str, message: str
+) -> None:
+    package = write(tmp_path, "__package__.yml", PACKAGE.read_text())
+    spec = write(
+        tmp_path, "chat.yml", "imports:\n  root: __package__.yml\nchannel:\n  path: /c\n  auth: false\n" + channel
+    )
+    with pytest.raises(SpecError) as info:
+        parse_fern(spec)
+    error = info.value
+    assert message in error.message
+    assert (error.file, error.pointer) == (package, pointer)  # the refused declaration, in the imported file
+    assert error.line == PACKAGE_LINES[pointer]
+    assert error.hint is not None and f"the channel uses type '{path.split(' -> ')[-1]}' ({path})" in error.hint
+    assert f"{package}:{error.line}: error:" in str(error)
+
+
+def test_without_a_channel_every_type_of_the_file_is_used(tmp_path: Path) -> None:
+    path = write(tmp_path, "types.yml", "types:\n  Fine:\n    properties:\n      a: string\n  Odd:\n    context: x\n")
+    with pytest.raises(SpecError, match="'context' in type 'Odd'") as info:
+        parse_fern(path)
+    assert (info.value.pointer, info.value.line) == ("/types/Odd/context", 6)
+    assert info.value.hint is not None and "types.yml (no channel: all its types are used) -> Odd" in info.value.hint
+
+
+def hume_copy(folder: Path, refuse: str) -> tuple[Path, Path]:
+    """chat.yml and __package__.yml copied into ``folder`` with an unsupported key added to type ``refuse``."""
+    chat = write(folder, "chat.yml", CHAT.read_text())
+    text = (HUME / "__package__.yml").read_text()
+    head = f"\n  {refuse}:\n"
+    assert head in text, refuse
+    package = write(folder, "__package__.yml", text.replace(head, head + "    context: http-only\n", 1))
+    return chat, package
+
+
+def test_hume_chat_has_no_skipped_types() -> None:
+    api = parse_fern(CHAT)
+    assert not [w for w in api.warnings if "skipped" in w]
+
+
+def test_hume_refused_feature_in_a_type_chat_does_not_use(tmp_path: Path) -> None:
+    used = set(parse_fern(CHAT).schemas)
+    declared = yaml.safe_load((HUME / "__package__.yml").read_text())["types"]
+    unused = next(n for n, t in declared.items() if isinstance(t, dict) and "properties" in t and n not in used)
+    chat, package = hume_copy(tmp_path, unused)
+    api = parse_fern(chat)
+    assert set(api.schemas) == used
+    (note,) = [w for w in api.warnings if "skipped" in w]
+    line = line_of(package, "context: http-only")
+    assert note == (
+        f"__package__.yml: type '{unused}' is not used by channel 'chat', so it was skipped: unsupported Fern "
+        f"feature: 'context' in type '{unused}' (an object type) (__package__.yml:{line} at /types/{unused}/context)"
+    )
+
+
+def test_hume_refused_feature_in_a_type_chat_uses(tmp_path: Path) -> None:
+    chat, package = hume_copy(tmp_path, "AudioInput")
+    with pytest.raises(SpecError) as info:
+        parse_fern(chat)
+    error = info.value
+    assert (error.file, error.pointer) == (package, "/types/AudioInput/context")
+    assert error.line == line_of(package, "context: http-only")
+    assert error.hint is not None and "(message 'publish' -> AudioInput)" in error.hint
