@@ -253,3 +253,76 @@ def test_hume_refused_feature_in_a_type_chat_uses(tmp_path: Path) -> None:
     assert (error.file, error.pointer) == (package, "/types/AudioInput/context")
     assert error.line == line_of(package, "context: http-only")
     assert error.hint is not None and "(message 'publish' -> AudioInput)" in error.hint
+
+
+# --- mock and check read Fern channel files --------------------------------------------------------
+
+CHECK = SPECS / "check"
+
+
+def copy_ping(folder: Path, *, n_type: str = "integer") -> Path:
+    """``specs/check/ping.yml`` in ``folder`` (with Ping.n of type ``n_type``): a file the tools find there."""
+    text = (CHECK / "ping.yml").read_text()
+    return write(folder, "ping.yml", text.replace("        type: integer\n", f"        type: {n_type}\n", 1))
+
+
+def test_mock_server_from_a_fern_file_validates_client_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from websockets.sync.client import connect
+
+    from autosdk_py.mock import MockServer
+
+    monkeypatch.setenv("AUTOSDK_CACHE_DIR", str(tmp_path / "cache"))  # models generated for the mock stay here
+    spec = copy_ping(tmp_path)
+    mock = MockServer.from_spec(spec)
+    assert mock.api.version == "fern"
+    assert [(c.key, c.address) for c in mock.api.channels] == [("ping", "/ping")]
+    with mock, connect(mock.url_for("ping"), open_timeout=5) as ws:
+        ws.send('{"type": "ping", "n": 1}')
+        ws.send('{"type": "ping", "n": -1}')  # validation: {min: 0} reaches the mock's models
+        assert mock.connections[0].wait_received(2)
+    (connection,) = mock.connections
+    assert connection.received[0] == {"type": "ping", "n": 1}
+    assert len(connection.errors) == 1
+
+
+def test_mock_server_from_hume_chat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autosdk_py.mock import MockServer
+
+    monkeypatch.setenv("AUTOSDK_CACHE_DIR", str(tmp_path / "cache"))
+    mock = MockServer.from_spec(CHAT)
+    (channel,) = mock.api.channels
+    assert (channel.key, channel.address) == ("chat", "/chat")
+    assert {m.key for m in channel.messages} >= {"publish.AudioInput", "subscribe.AssistantEnd"}
+
+
+def run_check(openapi: Path, realtime: Path) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from autosdk_py.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(openapi), str(realtime)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_check_accepts_a_fern_channel_file(tmp_path: Path) -> None:
+    code, output = run_check(CHECK / "openapi.yml", copy_ping(tmp_path))
+    assert "no 'channels'" not in output
+    assert "2 of 2 schemas match." in output
+    assert code == 0, output
+
+
+def test_check_reports_a_fern_schema_mismatch(tmp_path: Path) -> None:
+    code, output = run_check(CHECK / "openapi.yml", copy_ping(tmp_path, n_type="string"))
+    assert "no 'channels'" not in output
+    assert code == 1, output
+    assert "Ping (/components/schemas/Ping)" in output
+
+
+def test_check_reads_hume_chat(tmp_path: Path) -> None:
+    code, output = run_check(CHECK / "openapi.yml", CHAT)
+    assert "no 'channels'" not in output
+    assert code == 1, output  # Hume's models are not in the Ping API: every schema is reported missing
+    assert "AssistantEnd (/components/schemas/AssistantEnd): no schema of this name" in output
