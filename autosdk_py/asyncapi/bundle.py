@@ -19,9 +19,16 @@
   Local ``$ref``s inside another file are references to that file and follow the same rules. A root
   ``components.<section>.<Name>`` that is nothing but a ``$ref`` to another file's object is replaced
   by that object (no ``Name`` + ``Name2`` pair).
-* Remote ``$ref``s (``https://...``) are not resolved, with a warning (no network access): where a
-  schema is expected the ``$ref`` is dropped, so that part is untyped and the model generator, which
-  would fetch it, never sees it; elsewhere it is left as it is.
+* Remote ``$ref``s (``https://...``, ``urn:...``, ``//host/...``) are never fetched (no network access):
+  each is replaced by ``{}`` (any value; its sibling keywords are kept), with a warning naming the URL
+  and the pointer where it is written, so nothing after the bundler (the parser, the validation rules,
+  the model generator, which would try to fetch it and abort) ever sees one.
+* Local ``$ref``s are read as RFC 6901 JSON pointers in a URI fragment (percent-decoding, then ``~1``
+  and ``~0``). Documents exported from other tools often write keys that hold ``/`` unescaped
+  (``#/components/messages/chat/userMessage`` for the key ``chat/userMessage``) or percent-encoded
+  (``chat%2FuserMessage``): when the strict reading finds nothing, such a ``$ref`` resolves to the key
+  it can only mean and is rewritten to its canonical form (``#/components/messages/chat~1userMessage``),
+  so the parser, the validation rules and the model generator all read it the same way.
 * Reference cycles end: copied components get their name before their content is walked; a cycle
   through inlined objects is an error.
 
@@ -179,6 +186,68 @@ def resolve_lenient(data: Any, tokens: list[str]) -> Any:
     return node
 
 
+def pointer_tokens(data: Any, fragment: str) -> list[str] | None:
+    """The tokens of the value a local ``$ref``'s fragment (the part after ``#``) points to; None when nothing.
+
+    The strict RFC 6901 reading first (percent-decode, split on ``/``, then ``~1``/``~0``); when it finds
+    nothing, a loose one: split on the written ``/`` before percent-decoding (``chat%2FuserMessage`` is
+    one key) and, where a token is not a key, the longest run of tokens joined by ``/`` that is one
+    (``chat/userMessage`` written unescaped). Other tools' exports write keys holding ``/`` both ways.
+    """
+    try:
+        strict = split_pointer(_normalize_fragment(fragment))
+    except ValueError:
+        strict = None
+    if strict is not None and not _missing(data, strict):
+        return strict
+    if not fragment.startswith("/"):
+        return None
+    raw = [unquote(t) for t in fragment[1:].split("/")]
+    tokens = _loose_tokens(data, [t.replace("~1", "/").replace("~0", "~") for t in raw])
+    return tokens if tokens is not None and not _missing(data, tokens) else None
+
+
+def _loose_tokens(node: Any, raw: list[str]) -> list[str] | None:
+    """``raw`` regrouped so that each token is a key of the node it indexes (keys that hold ``/``)."""
+    if not raw:
+        return []
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str) and raw[0] not in node:
+        return None  # through a $ref: the strict reading's business (resolve_lenient follows them)
+    if isinstance(node, dict):
+        for end in range(len(raw), 0, -1):  # the longest key first: "a/b" before "a"
+            key = "/".join(raw[:end])
+            if key in node:
+                rest = _loose_tokens(node[key], raw[end:])
+                if rest is not None:
+                    return [key, *rest]
+        return None
+    if isinstance(node, list) and raw[0].isdigit() and int(raw[0]) < len(node):
+        rest = _loose_tokens(node[int(raw[0])], raw[1:])
+        return None if rest is None else [raw[0], *rest]
+    return None
+
+
+def _missing(data: Any, tokens: list[str]) -> bool:
+    try:
+        resolve_lenient(data, tokens)
+    except KeyError:
+        return True
+    return False
+
+
+def _node_at(data: Any, pointer: str) -> Any:
+    """The value at a pointer of the bundled output (no ``$ref`` followed); None when absent."""
+    node = data
+    for token in split_pointer(pointer):
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
 @dataclass
 class _Loaded:
     data: Any
@@ -225,9 +294,14 @@ class _Bundler:
                             target.setdefault(name, content)  # alias slots already hold their content
         hint_for = ref_hinter(self.doc.data)
         for where, ref in self.local_refs:
-            try:
-                resolve_lenient(data, split_pointer(unquote(ref[1:])))
-            except (KeyError, ValueError):
+            tokens = pointer_tokens(data, ref[1:])
+            if tokens is not None:
+                canonical = "#" + json_pointer(*tokens)
+                if canonical != ref:  # written loosely ('/' unescaped, percent-encoded): one form downstream
+                    holder = _node_at(data, where)
+                    if isinstance(holder, dict):
+                        holder["$ref"] = canonical
+            else:
                 self.errors.append(
                     self.doc.error(
                         f"dangling $ref: {ref!r} points to nothing in this document",
@@ -313,11 +387,13 @@ class _Bundler:
             if k != "$ref"
         }
         if _is_remote(ref):
+            # Replaced everywhere, not only where a schema is expected: a remote $ref left anywhere would
+            # reach the model generator (which refuses to fetch it and aborts the whole run) or the parser.
             self.warnings.append(
-                f"{self.files[file].shown}: remote $ref {ref!r} at {json_pointer(*tokens) or '/'} is not resolved "
-                "(no network access); that part of the document stays untyped"
+                f"{self.files[file].shown}: remote $ref {ref!r} at {json_pointer(*tokens, '$ref')} is not "
+                "fetched (no network access): that value is left untyped (any value)"
             )
-            return dict(siblings) if schema else {"$ref": ref, **siblings}
+            return dict(siblings)
         path_part, _, fragment = ref.partition("#")
         fragment = _normalize_fragment(fragment)
         if not path_part and file == self.root:
@@ -409,6 +485,8 @@ class _Bundler:
             return None
         try:
             target_tokens = split_pointer(fragment)
+            if _missing(loaded.data, target_tokens):
+                target_tokens = pointer_tokens(loaded.data, ref.partition("#")[2]) or target_tokens
         except ValueError:
             self.errors.append(
                 self.error_at(

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import escape_pointer_token
-from ..loader import Document, resolve_pointer
+from ..loader import Document
 from ..schema_rules import MAX_REPORTED, SCHEMA, Layout, check_schemas, raise_all
-from .bundle import Bundle
+from .bundle import Bundle, pointer_tokens, resolve_lenient
 
 MESSAGE = "a message"
 CHANNEL = "a channel"
@@ -201,10 +201,11 @@ class _AsyncAPIWalker:
     def resolved(self, node: Any) -> dict[str, Any]:
         ref = node.get("$ref") if isinstance(node, dict) else None
         if isinstance(ref, str) and ref.startswith("#"):
-            try:
-                node = resolve_pointer(self.data, ref[1:])
-            except (KeyError, ValueError):
+            # percent-encoded and '/'-holding keys, read as the bundler reads them
+            tokens = pointer_tokens(self.data, ref[1:])
+            if tokens is None:
                 return {}
+            node = resolve_lenient(self.data, tokens)
         return node if isinstance(node, dict) else {}
 
 
