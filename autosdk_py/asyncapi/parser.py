@@ -35,7 +35,7 @@ from urllib.parse import unquote
 
 from ..errors import SpecError, json_pointer
 from ..loader import Document, split_pointer
-from .bundle import Bundle, bundle_document, resolve_lenient
+from .bundle import Bundle, bundle_document, pointer_tokens, resolve_lenient
 from .spec import (
     AsyncApiDocument,
     ChannelSpec,
@@ -133,7 +133,7 @@ class _Parser:
             ref: str = node["$ref"]
             if not ref.startswith("#"):
                 return node, pointer  # a remote reference (warned about by the bundler)
-            target = json_pointer(*split_pointer(unquote(ref[1:])))
+            target = self.ref_target(ref)
             if target in seen:
                 raise self.error(
                     f"reference cycle: {ref!r} leads back to itself", pointer + "/$ref", "point the $ref at an object"
@@ -145,6 +145,16 @@ class _Parser:
                 raise self.error(f"dangling $ref: {ref!r}", pointer + "/$ref", "correct the reference") from None
             pointer = target
         return node, pointer
+
+    def ref_target(self, ref: str) -> str:
+        """The canonical pointer a local ``$ref`` points to (keys holding ``/`` or ``.`` included, see bundle.py)."""
+        tokens = pointer_tokens(self.data, ref[1:])
+        if tokens is None:
+            try:
+                tokens = split_pointer(unquote(ref[1:]))
+            except ValueError:
+                return ref[1:]
+        return json_pointer(*tokens)
 
     def mapping(self, node: Any, pointer: str, what: str) -> dict[str, Any]:
         value, where = self.deref(node, pointer)
@@ -410,23 +420,42 @@ class _Parser:
         result = []
         for name, prop in properties.items():
             prop_pointer = f"{schema_pointer}/properties/{_esc(name)}"
-            written = prop if isinstance(prop, dict) else {}
-            resolved, _ = self.deref(written, prop_pointer)
-            resolved = resolved if isinstance(resolved, dict) else {}
+            resolved = self.value_schema(prop, prop_pointer)
             enum: list[Any] = resolved["enum"] if isinstance(resolved.get("enum"), list) else []
-            description = written.get("description", resolved.get("description"))
+            description = resolved.get("description")
             result.append(
                 ParamSpec(
                     name=name,
-                    schema=written,
+                    schema=resolved,
                     required=name in required,
                     description=description if isinstance(description, str) else None,
-                    default=written.get("default", resolved.get("default")),
+                    default=resolved.get("default"),
                     enum=tuple(enum),
                     pointer=prop_pointer,
                 )
             )
         return tuple(result)
+
+    def value_schema(self, node: Any, pointer: str, depth: int = 0) -> dict[str, Any]:
+        """The schema of a parameter's value with ``$ref``s and ``allOf`` followed.
+
+        A parameter's type is read from its schema alone (client_ir, the docs and the mock do not follow
+        references): a ``$ref`` to an enum must arrive as that enum, or the client would take any ``str``.
+        Keywords written next to a ``$ref`` (a description, a default) win over the target's, as do a
+        schema's own keywords over its ``allOf`` parts'.
+        """
+        resolved, where = self.deref(node, pointer)
+        if not isinstance(resolved, dict) or depth > 16:  # allOf nesting that deep is a cycle
+            return {}
+        result: dict[str, Any] = {}
+        parts = resolved.get("allOf")
+        for index, part in enumerate(parts if isinstance(parts, list) else ()):
+            for key, value in self.value_schema(part, f"{where}/allOf/{index}", depth + 1).items():
+                result.setdefault(key, value)
+        result.update((k, v) for k, v in resolved.items() if k not in ("allOf", "$ref"))
+        if isinstance(node, dict) and node is not resolved:
+            result.update((k, v) for k, v in node.items() if k != "$ref")
+        return result
 
     def with_missing_placeholders(self, address: str | None, params: list[ParamSpec]) -> tuple[ParamSpec, ...]:
         declared = {p.name for p in params}
@@ -539,6 +568,7 @@ class _Parser:
             name=name,
             schema=schema,
             required=True,
+            location=self.optional_string(param, "location", pointer),
             description=self.optional_string(param, "description", pointer),
             default=default,
             enum=tuple(enum),
@@ -549,7 +579,7 @@ class _Parser:
         if not (isinstance(ref_holder, dict) and isinstance(ref_holder.get("$ref"), str)):
             raise self.error(f"{what} must be a $ref to a channel", pointer, "write it as {$ref: '#/channels/<name>'}")
         ref = ref_holder["$ref"]
-        target = json_pointer(*split_pointer(unquote(ref[1:]))) if ref.startswith("#") else ref
+        target = self.ref_target(ref) if ref.startswith("#") else ref
         key = by_pointer.get(target)
         if key is None:
             _, final = self.deref(ref_holder, pointer)
@@ -613,7 +643,7 @@ class _Parser:
 
     def channel_of_message_ref(self, entry: Any, by_pointer: dict[str, str]) -> str | None:
         if isinstance(entry, dict) and isinstance(entry.get("$ref"), str) and entry["$ref"].startswith("#/"):
-            tokens = split_pointer(unquote(entry["$ref"][1:]))
+            tokens = split_pointer(self.ref_target(entry["$ref"]))
             if len(tokens) == 4 and tokens[0] == "channels" and tokens[2] == "messages":
                 return by_pointer.get(json_pointer(*tokens[:2]))
         return None
@@ -634,7 +664,7 @@ class _Parser:
     def match_message(self, channel: _Channel, entry: Any, pointer: str, op_key: str, index: int) -> str:
         if isinstance(entry, dict) and isinstance(entry.get("$ref"), str):
             ref = entry["$ref"]
-            target = json_pointer(*split_pointer(unquote(ref[1:]))) if ref.startswith("#") else ref
+            target = self.ref_target(ref) if ref.startswith("#") else ref
             for slot in channel.slots.values():
                 if target in (slot.slot_pointer, slot.pointer):
                     return slot.key
@@ -741,14 +771,15 @@ class _Parser:
             raise self.error(
                 f"the schema of parameter '{name}' must be a mapping", f"{pointer}/schema", "write a JSON schema object"
             )
-        resolved, _ = self.deref(schema or {}, f"{pointer}/schema")
-        resolved = resolved if isinstance(resolved, dict) else {}
+        resolved = self.value_schema(schema or {}, f"{pointer}/schema")
         enum: list[Any] = resolved["enum"] if isinstance(resolved.get("enum"), list) else []
         description = param.get("description", resolved.get("description"))
+        location = self.optional_string(param, "location", pointer)
         return ParamSpec(
             name=name,
-            schema=schema or {},
+            schema=resolved,
             required=True,
+            location=location,
             description=description if isinstance(description, str) else None,
             default=resolved.get("default"),
             enum=tuple(enum),

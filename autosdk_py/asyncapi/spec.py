@@ -16,7 +16,11 @@ Direction = Literal["send", "receive"]
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A path parameter, server variable, query parameter (``bindings.ws.query``) or header."""
+    """A path parameter, server variable, query parameter (``bindings.ws.query``) or header.
+
+    ``schema`` is the value's schema with ``$ref``s and ``allOf`` already followed (``enum``, ``const``
+    and ``type`` are visible in it), whatever kind of parameter it is.
+    """
 
     name: str  # as on the wire
     schema: dict[str, Any]  # JSON schema of the value ({} when none is given)
@@ -26,6 +30,7 @@ class ParamSpec:
     enum: tuple[Any, ...] = ()
     pointer: str | None = None  # where it is written (its file's pointer), for errors about it
     file: Path | None = None  # the file it is written in, when not the document's own (Fern's api.yml)
+    location: str | None = None  # a channel parameter's runtime expression, e.g. $message.payload#/user/id
 
 
 @dataclass(frozen=True)
