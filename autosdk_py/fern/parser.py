@@ -515,7 +515,10 @@ class _Reader:
         if self.checking_unused:
             raise problem  # an unused type that uses a refused one: the note quotes the refused type's error
         path = " -> ".join([*self.path_to(self.context), decl.name])
-        used = f"the channel uses type '{decl.name}' ({path}), so it cannot be skipped"
+        if self.entry.data.get("channel") is None:
+            used = f"{self.entry.path.name} has no channel, so all of its types are used ({path})"
+        else:
+            used = f"the channel uses type '{decl.name}' ({path}), so it cannot be skipped"
         raise replace(problem, hint=f"{problem.hint}; {used}" if problem.hint else used)
 
     def path_to(self, where: _Key | str) -> list[str]:
@@ -1000,9 +1003,8 @@ class _Reader:
         data_channels: dict[str, Any] = {}
         if channel_raw is None:
             user = f"the types of {entry.path.name}"
-            with self.using(f"{entry.path.name} (no channel: all its types are used)"):
-                for name in entry.types:
-                    self.ref(self.usable(self.decls[(entry.path, str(name))]))
+            for name in entry.types:
+                self.ref(self.usable(self.decls[(entry.path, str(name))]))
         else:
             user = f"channel '{key}'"
             if not isinstance(channel_raw, dict):

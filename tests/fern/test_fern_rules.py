@@ -214,7 +214,10 @@ def test_without_a_channel_every_type_of_the_file_is_used(tmp_path: Path) -> Non
     with pytest.raises(SpecError, match="'context' in type 'Odd'") as info:
         parse_fern(path)
     assert (info.value.pointer, info.value.line) == ("/types/Odd/context", 6)
-    assert info.value.hint is not None and "types.yml (no channel: all its types are used) -> Odd" in info.value.hint
+    assert (
+        info.value.hint is not None
+        and "types.yml has no channel, so all of its types are used (Odd)" in info.value.hint
+    )
 
 
 def hume_copy(folder: Path, refuse: str) -> tuple[Path, Path]:
@@ -338,3 +341,16 @@ def test_check_reads_hume_chat(tmp_path: Path) -> None:
     assert "no 'channels'" not in output
     assert code == 1, output  # Hume's models are not in the Ping API: every schema is reported missing
     assert "AssistantEnd (/components/schemas/AssistantEnd): no schema of this name" in output
+
+
+def test_without_a_channel_imported_types_are_used_only_when_referenced(tmp_path: Path) -> None:
+    write(tmp_path, "other.yml", "types:\n  Used:\n    properties:\n      a: string\n  Odd:\n    context: x\n")
+    path = write(
+        tmp_path, "types.yml", "imports:\n  other: other.yml\ntypes:\n  Mine:\n    properties:\n      u: other.Used\n"
+    )
+    api = parse_fern(path)
+    assert set(api.schemas) == {"Mine", "Used"}
+    assert api.warnings == (
+        "other.yml: type 'Odd' is not used by the types of types.yml, so it was skipped: unsupported Fern feature: "
+        "'context' in type 'Odd' (an object type) (other.yml:6 at /types/Odd/context)",
+    )
