@@ -22,14 +22,17 @@ import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import TypeAdapter, ValidationError
 
 from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec
+from ..errors import SpecError
+from .cache import CachedModels, DamagedEntry, cache_dir, cache_key, read_entry, remove_entry, write_entry
 
 __all__ = [
     "Match",
@@ -52,43 +55,148 @@ class MessageModels:
         self.warnings: list[str] = []
 
     @classmethod
-    def build(cls, api: AsyncApiDocument, source: Path, channels: Sequence[ChannelSpec]) -> MessageModels:
-        """Generate, import and wrap the models of the payloads of ``channels`` (once, at startup)."""
+    def build(
+        cls,
+        api: AsyncApiDocument,
+        source: Path,
+        channels: Sequence[ChannelSpec],
+        *,
+        use_cache: bool = True,
+        log: Callable[[str], None] | None = None,
+    ) -> MessageModels:
+        """Generate (or reuse from the cache, see ``cache.py``), import and wrap the models of ``channels``."""
         from ..asyncapi.lift import lift_inline_payloads
-        from ..models import generate_models
 
+        say = log or (lambda _line: None)
         synthetic, lifted = lift_inline_payloads(api)
-        package = f"_autosdk_mock_{uuid.uuid4().hex[:12]}"  # unique: several mocks in one process
-        output = generate_models(synthetic, package=package, source=source)
-        wanted: dict[str, str] = {}
+        schema_of: dict[str, str] = {}  # message pointer -> components/schemas key
         for channel in channels:
             for message in channel.messages:
                 schema = message.payload_schema or lifted.get(message.pointer)
-                class_name = output.class_for_schema.get(schema or "")
-                if class_name is not None and not message.binary:
-                    wanted[message.pointer] = class_name
-        folder = Path(tempfile.mkdtemp(prefix="autosdk-mock-"))
-        try:
-            root = folder / package
-            for relative, text in output.files.items():
-                target = root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-            (root / "__init__.py").write_text("", encoding="utf-8")
-            models = _import_package(package, root)
-            # Import every class now: the folder is deleted below, and the lazy ``models``
-            # package would otherwise import modules on first use.
-            adapters: dict[str, TypeAdapter[Any]] = {}
-            broken: dict[str, str] = {}
-            for pointer, name in wanted.items():
-                if name in broken:
-                    continue
+                if schema is not None and not message.binary:
+                    schema_of[message.pointer] = schema
+        model_input = prune_to(synthetic, set(schema_of.values()))
+        warnings: list[str] = []
+        if not schema_of:
+            return cls({}, {})
+        key = cache_key(model_input)
+        root = cache_dir()
+        cached: CachedModels | None = None
+        if use_cache:
+            try:
+                cached = read_entry(root, key)
+            except DamagedEntry as exc:
+                say(f"the cached models for this document are damaged ({exc}); regenerating them")
+                remove_entry(root, key)
+            except OSError as exc:
+                warnings.append(f"cannot read the models cache {root}: {exc.strerror or exc}")
+        if cached is None:
+            count = len(schema_of)
+            note = "first start for this document; cached for next time" if use_cache else "cache disabled"
+            say(f"preparing models for {count} message(s) ({note})...")
+            cached = _generate(model_input, source)
+            if use_cache:
                 try:
-                    adapters[pointer] = TypeAdapter(getattr(models, name))
-                except Exception as exc:  # a generator problem in one module must not stop the mock
-                    broken[name] = f"{type(exc).__name__}: {exc}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+                    write_entry(root, key, cached)
+                except OSError as exc:
+                    warnings.append(
+                        f"the models could not be cached in {root} ({exc.strerror or exc}); "
+                        "set AUTOSDK_CACHE_DIR to a writable folder to start faster next time"
+                    )
+        wanted = {p: cached.class_for_schema[s] for p, s in schema_of.items() if s in cached.class_for_schema}
+        result = cls._load(key, cached.files, wanted)
+        result.warnings[:0] = warnings
+        return result
+
+    @classmethod
+    def from_package(cls, api: AsyncApiDocument, channels: Sequence[ChannelSpec], package: str) -> MessageModels:
+        """The models of an SDK generated earlier: ``<package>.models``, classes named by its ``_manifest.json``."""
+        from ..asyncapi.lift import lift_inline_payloads
+        from ..models.manifest import load_manifest
+
+        hint = "pass the package an 'autosdk generate' run wrote (its folder must be importable: on sys.path)"
+        if "" not in sys.path and str(Path.cwd()) not in sys.path:
+            # ``autosdk generate -o .`` then ``autosdk mock --package x`` in the same folder: the
+            # console script does not put the current folder on sys.path, Python's -m does.
+            sys.path.append(str(Path.cwd()))
+        try:
+            found = importlib.util.find_spec(package)
+        except (ImportError, ValueError) as exc:
+            raise SpecError(f"cannot find the package {package!r}: {exc}", hint=hint) from None
+        if found is None or not found.submodule_search_locations:
+            raise SpecError(f"no package {package!r} can be imported", hint=hint)
+        manifest_path = Path(next(iter(found.submodule_search_locations))) / "_manifest.json"
+        try:
+            manifest = load_manifest(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SpecError(
+                f"cannot read the package's models manifest: {exc}",
+                file=manifest_path,
+                hint="regenerate the package with autosdk generate",
+            ) from None
+        entries = manifest.get("schemas") or {}
+        try:
+            models = importlib.import_module(f"{package}.models")
+        except Exception as exc:  # any import failure is the package's, reported without a traceback
+            raise SpecError(f"cannot import {package}.models: {type(exc).__name__}: {exc}", hint=hint) from None
+        _, lifted = lift_inline_payloads(api)
+        adapters: dict[str, TypeAdapter[Any]] = {}
+        names: dict[str, str] = {}
+        missing: list[str] = []
+        for channel in channels:
+            for message in channel.messages:
+                schema = message.payload_schema or lifted.get(message.pointer)
+                if schema is None or message.binary or message.pointer in names:
+                    continue
+                entry = entries.get(schema)
+                class_name = entry.get("class_name") if isinstance(entry, dict) else None
+                model = getattr(models, class_name, None) if isinstance(class_name, str) else None
+                if model is None:
+                    missing.append(message.name)
+                    continue
+                names[message.pointer] = str(class_name)
+                adapters[message.pointer] = TypeAdapter(model)
+        result = cls(adapters, names)
+        if missing:
+            result.warnings.append(
+                f"{package} has no model for {', '.join(dict.fromkeys(missing))}; these payloads are not validated"
+            )
+        return result
+
+    @classmethod
+    def _load(cls, key: str, files: Mapping[str, str], wanted: Mapping[str, str]) -> MessageModels:
+        """Import ``files`` (a ``models`` package) and wrap the ``wanted`` classes."""
+        models = _LOADED.get(key)
+        adapters: dict[str, TypeAdapter[Any]] = {}
+        broken: dict[str, str] = {}
+        if models is None or not all(_has(models, name) for name in set(wanted.values())):
+            package = f"_autosdk_mock_{uuid.uuid4().hex[:12]}"  # unique: several mocks in one process
+            folder = Path(tempfile.mkdtemp(prefix="autosdk-mock-"))
+            try:
+                root = folder / package
+                for relative, text in files.items():
+                    target = root / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
+                (root / "__init__.py").write_text("", encoding="utf-8")
+                models = _import_package(package, root)
+                # Import every wanted class now: the folder is deleted below, and the lazy
+                # ``models`` package would otherwise import modules on first use.
+                for name in set(wanted.values()):
+                    try:
+                        getattr(models, name)
+                    except Exception as exc:  # a generator problem in one module must not stop the mock
+                        broken[name] = f"{type(exc).__name__}: {exc}"
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            _LOADED[key] = models  # the same document in this process again: same classes
+        for pointer, name in wanted.items():
+            if name in broken:
+                continue
+            try:
+                adapters[pointer] = _adapter(models, name)
+            except Exception as exc:
+                broken[name] = f"{type(exc).__name__}: {exc}"
         result = cls(adapters, wanted)
         result.warnings.extend(
             f"the model {name} could not be built ({problem}); its payloads are not validated"
@@ -113,6 +221,79 @@ class MessageModels:
     def check(self, message: MessageSpec, value: Any) -> str | None:
         """The same for a JSON-compatible Python value (serialized first: JSON mode, strict)."""
         return self.check_json(message, json.dumps(value))
+
+
+_LOADED: dict[str, Any] = {}  # cache key -> imported ``models`` module
+_ADAPTERS: dict[tuple[int, str], TypeAdapter[Any]] = {}
+
+
+def _has(models: Any, name: str) -> bool:
+    """Whether the class is there already (a lazy module whose folder is gone cannot import more)."""
+    try:
+        getattr(models, name)
+    except Exception:
+        return False
+    return True
+
+
+def _adapter(models: Any, name: str) -> TypeAdapter[Any]:
+    """One ``TypeAdapter`` per class and process: building one for a big union takes milliseconds."""
+    key = (id(models), name)
+    if key not in _ADAPTERS:
+        _ADAPTERS[key] = TypeAdapter(getattr(models, name))
+    return _ADAPTERS[key]
+
+
+def _generate(model_input: Mapping[str, Any], source: Path) -> CachedModels:
+    from ..models import generate_models
+
+    output = generate_models(dict(model_input), package="_autosdk_mock", source=source)
+    files = {path: text for path, text in output.files.items() if path.startswith("models/")}
+    return CachedModels(files, dict(output.class_for_schema))
+
+
+def prune_to(document: Mapping[str, Any], roots: set[str]) -> dict[str, Any]:
+    """``document`` with only the schemas ``roots`` reach through ``#/components/schemas/`` refs.
+
+    Fewer schemas generate faster (a mock serving one channel of a large document) and make the
+    cache key depend only on what is served. When a ``$ref`` points anywhere else the document is
+    returned whole: pruning it could break that reference.
+    """
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    keep: set[str] = set()
+    todo = [r for r in roots if r in schemas]
+    prefix = "#/components/schemas/"
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        keep.add(name)
+        for ref in _refs(schemas[name]):
+            if not ref.startswith(prefix):
+                return dict(document)
+            target = unquote(ref[len(prefix) :]).replace("~1", "/").replace("~0", "~")
+            if "/" in target or target not in schemas:
+                return dict(document)
+            todo.append(target)
+    pruned = dict(document)
+    pruned["components"] = {
+        **(document.get("components") or {}),
+        "schemas": {k: v for k, v in schemas.items() if k in keep},
+    }
+    return pruned
+
+
+def _refs(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                yield ref
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _import_package(package: str, root: Path) -> Any:
