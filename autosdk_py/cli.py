@@ -266,13 +266,37 @@ def mock(
     strict: Annotated[
         bool, typer.Option("--strict", help="Close with 1008 on an invalid client message instead of an error frame.")
     ] = False,
+    all_messages: Annotated[
+        bool,
+        typer.Option(
+            "--all-messages",
+            help="Contract tests: on connect send every server message of the channel once, in document order "
+            "(replaces the greeting and a scenario's on_connect).",
+        ),
+    ] = False,
+    package: Annotated[
+        str | None,
+        typer.Option(
+            "--package",
+            help="Validate with the models of this already generated (importable) package: x.models and "
+            "x/_manifest.json, instead of generating them.",
+        ),
+    ] = None,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse the models generated at a previous start (in $AUTOSDK_CACHE_DIR, else "
+            "$XDG_CACHE_HOME/autosdk-py/mock, else ~/.cache/autosdk-py/mock).",
+        ),
+    ] = True,
     allow_ref_root: AllowRefRoot = None,
     asyncapi_perspective: Perspective = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Serve SPEC's WebSocket channels from a mock server that validates what clients send and answers.
 
-    Replies: the document's examples, else payloads synthesized from the schemas. On connect: the "session created/started" messages. After a client message: its AsyncAPI 3.0 operation reply, else the server message named like it in the past tense (session.update -> session.updated).
+    Replies: the document's examples, else payloads synthesized from the schemas. On connect: the greeting, the server messages that answer no client message and are named like one (hello, welcome, connected, session.created, SessionBegins...). After a client message: its AsyncAPI 3.0 operation reply, else the server message named like it in the past tense (session.update -> session.updated); else nothing, logged once.
 
     A --scenario file (YAML or JSON) changes that, e.g.:
 
@@ -304,6 +328,10 @@ def mock(
                 strict=strict,
                 log=say,
                 perspective=perspective_option(asyncapi_perspective),
+                all_messages=all_messages,
+                package=package,
+                use_cache=cache,
+                record=False,  # a long-running server keeps counters, not every frame
             )
             server.run()
         except OSError as exc:  # the port is taken, the host does not exist...

@@ -167,8 +167,8 @@ on:
     - {send: committed_transcript, with: {text: hello}}
 """,
     "openai_session.yaml": """\
-# OpenAI Realtime: session.created on connect and session.update -> session.updated come from
-# the default rule; an audio append is answered like a (tiny) spoken response.
+# OpenAI Realtime: session.created and conversation.created on connect and session.update ->
+# session.updated come from the default rule; an audio append is answered like a (tiny) spoken response.
 on:
   input_audio_buffer.append:
     - response.created
@@ -186,6 +186,18 @@ on:
     - {after: 0.05, send: SensorReading}
 """,
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def models_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The mock's models cache in a temporary folder (not the user's ~/.cache), also for the CLI runs."""
+    previous = os.environ.get("AUTOSDK_CACHE_DIR")
+    os.environ["AUTOSDK_CACHE_DIR"] = str(tmp_path_factory.mktemp("mock-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("AUTOSDK_CACHE_DIR", None)
+    else:
+        os.environ["AUTOSDK_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -291,6 +303,7 @@ def test_openai_generated_client_session(openai_realtime: RealSdk) -> None:
         client = rt.RealtimeClient("sk-test", base_url=mock.url)
         with client.connect(model="gpt-realtime") as ws:
             created = ws.recv(timeout=TIMEOUT)
+            conversation = ws.recv(timeout=TIMEOUT)  # the greeting's second message
             ws.send_session_update(
                 models.RealtimeClientEventSessionUpdate(
                     session=models.RealtimeSessionCreateRequestGA(instructions="be brief")
@@ -304,6 +317,7 @@ def test_openai_generated_client_session(openai_realtime: RealSdk) -> None:
         conn = mock.connections[0]
         assert conn.wait_closed()
     assert type(created) is models.RealtimeServerEventSessionCreated
+    assert type(conversation) is models.RealtimeServerEventConversationCreated
     assert type(updated) is models.RealtimeServerEventSessionUpdated
     assert [type(m).__name__ for m in response] == [
         "RealtimeServerEventResponseCreated",

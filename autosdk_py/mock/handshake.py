@@ -3,7 +3,9 @@
 A route is the full path a generated client opens: the server's ``pathname`` joined to the
 channel address the way the client joins them (``realtime_runtime._urls.build_url``: the address
 is not prefixed again when it already starts with the pathname). ``{placeholders}`` (channel
-parameters, server variables in the path) match one path segment each.
+parameters, server variables in the path) match one path segment each. Routes are tried literal
+ones first, then by decreasing number of literal segments, so ``/{symbol}`` does not shadow
+``/no-query``.
 
 Checks, in order: auth (401), then path parameter enums, required query parameters and headers,
 query enums (400). Every rejection is an HTTP response with a JSON body
@@ -89,7 +91,16 @@ def build_routes(api: AsyncApiDocument, channels: Sequence[ChannelSpec]) -> list
                 security=security,
             )
         )
-    return routes
+    # A templated route (``/{symbol}``) matches a literal path (``/no-query``) too: literal routes are
+    # tried first, then those with more literal segments; the sort is stable, so document order
+    # decides between equals.
+    return sorted(routes, key=_specificity)
+
+
+def _specificity(route: Route) -> tuple[int, int]:
+    segments = [s for s in route.template.split("/") if s]
+    literal = sum(1 for s in segments if not _PLACEHOLDER.search(s))
+    return (1 if route.names else 0, -literal)
 
 
 def find_route(routes: Sequence[Route], path: str) -> tuple[Route, dict[str, str]] | None:

@@ -28,13 +28,38 @@ not validate is sent anyway (tests of a client's error handling need that), with
 Without a scenario, and for whatever a scenario leaves out (no ``on_connect``; a client message
 that is neither listed nor covered by ``"*"``), the default rule applies:
 
-* on connect: the server messages whose tag or name has the words "session" and "created" or
-  "started" (OpenAI ``session.created``, ElevenLabs ``session_started``);
 * after a client message: the reply messages of its AsyncAPI 3.0 operation when it declares a
   ``reply``; else the server messages named like it in the past tense (the last word + "d"/"ed",
   or with its last letter doubled: ``session.update`` -> ``session.updated``,
   ``input_audio_buffer.commit`` -> ``input_audio_buffer.committed``); else nothing
-  (``input_audio_buffer.append`` gets no reply).
+  (``input_audio_buffer.append`` gets no reply; the server logs "no reply rule for ..." once).
+* on connect (the greeting): every server message that answers no client message (it is not
+  the reply of one by the rules above), is not an error (no "error"/"fail" word), and looks like
+  a greeting, judged by its tag value when it has one (the event's name on the wire), else by
+  its name; a greeting is one of:
+
+  1. it is a greeting by itself: ``hello``, ``hi``, ``welcome``, ``connected``,
+     ``connection_ack``, ``ready``, ``begin``, ``init``, ``initialized``, ``open``, ``opened``,
+     ``established``, ``start``, ``started`` (any case or separator: ``Welcome``, ``HELLO``);
+  2. its last word says something began (``created``, ``started``, ``begins``, ``began``,
+     ``opened``, ``established``, ``initialized``/``initialised``, ``connected``, ``ready``,
+     ``ack``, ``acknowledged``) and it is short (two words: ``session.created``,
+     ``conversation.created``, ``SessionBegins``, ``RecognitionStarted``) or it is about the session
+     or connection (``transcription_session.created``); a longer name is an event in a running
+     session (OpenAI ``input_audio_buffer.speech_started``, ``output_audio_buffer.started``);
+  3. its summary or description says it is sent on connection ("upon connection", "sent on
+     connection", "after ... connecting": Kraken ``systemStatus``, Slack ``hello``, Firezone
+     ``init``).
+
+  They are sent in that order of the three kinds (session/connection names first within kind 2),
+  then document order: OpenAI greets with ``session.created`` then ``conversation.created``,
+  ElevenLabs with ``session_started``, AssemblyAI with ``SessionBegins``. A message whose greeting
+  is not recognizable by its name (Hume's ``chat_metadata``) needs ``on_connect`` in a scenario.
+
+With ``all_messages`` (``autosdk mock --all-messages``, for contract tests of generated clients) the
+greeting is replaced: on connect every server message of the channel is sent once, in document
+order (the order of the channel's messages, duplicates once), binary ones as binary frames; a
+scenario's ``on_connect`` is ignored; replies to client messages follow the rules above.
 """
 
 from __future__ import annotations
@@ -42,8 +67,10 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -118,6 +145,9 @@ class Script:
 
     on_connect: tuple[Action, ...]
     replies: dict[str, tuple[Action, ...]] = field(default_factory=dict)  # client message key -> actions
+    # Client message keys that no rule answers (neither the scenario nor the default rule): the
+    # server says so once instead of staying silent without a word.
+    unruled: set[str] = field(default_factory=set)
 
     def after(self, message: MessageSpec) -> tuple[Action, ...]:
         return self.replies.get(message.key, ())
@@ -259,13 +289,96 @@ def find_message(messages: Sequence[MessageSpec], name: str) -> MessageSpec | No
     return None
 
 
-def _labels(message: MessageSpec) -> list[list[str]]:
-    forms = [words(str(message.tag[1]))] if message.tag is not None and isinstance(message.tag[1], str) else []
-    return [f for f in (*forms, words(message.name)) if f]
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    # Every client message is compared with every server message: split each name once.
+    return tuple(words(text))
 
 
-def session_start_messages(channel: ChannelSpec) -> list[MessageSpec]:
-    return [m for m in channel.receive if any("session" in w and ({"created", "started"} & set(w)) for w in _labels(m))]
+def _labels(message: MessageSpec) -> list[tuple[str, ...]]:
+    forms = [_words(str(message.tag[1]))] if message.tag is not None and isinstance(message.tag[1], str) else []
+    return [f for f in (*forms, _words(message.name)) if f]
+
+
+_GREETING_NAMES = {
+    ("hello",),
+    ("hi",),
+    ("welcome",),
+    ("connected",),
+    ("connection", "ack"),
+    ("connection", "acknowledged"),
+    ("ready",),
+    ("begin",),
+    ("init",),
+    ("initialized",),
+    ("initialised",),
+    ("open",),
+    ("opened",),
+    ("established",),
+    ("start",),
+    ("started",),
+}
+_BEGAN = {
+    "created",
+    "started",
+    "begins",
+    "began",
+    "opened",
+    "established",
+    "initialized",
+    "initialised",
+    "connected",
+    "ready",
+    "ack",
+    "acknowledged",
+}
+_SESSION_WORDS = {"session", "connection", "socket", "websocket"}
+_NOT_GREETING = {"error", "errors", "fail", "failed", "failure"}
+_ON_CONNECT_TEXT = re.compile(
+    r"\b(upon|on|after|when)\b[^.]{0,40}?\bconnect(ion|ed|ing)?\b|\bconnection (is )?(opens|opened|established)\b",
+    re.IGNORECASE,
+)
+
+
+def greeting_rank(message: MessageSpec) -> int | None:
+    """How surely ``message`` is a greeting by its name or text: 0 (surest) to 3, None when it is not."""
+    forms = _labels(message)
+    if any(_NOT_GREETING & set(w) for w in forms):
+        return None
+    # The tag value is the event's name on the wire; the message name is only a label the author
+    # chose (``speech_started`` for ``input_audio_buffer.speech_started``): the tag decides.
+    forms = forms[:1]
+    if any(tuple(w) in _GREETING_NAMES for w in forms):
+        return 0
+    began = [w for w in forms if w[-1] in _BEGAN and len(w) >= 2]
+    if any(_SESSION_WORDS & set(w[:-1]) for w in began):
+        return 1
+    if any(len(w) == 2 for w in began):
+        return 2
+    text = " ".join(t for t in (message.summary, message.description) if t)
+    if text and _ON_CONNECT_TEXT.search(text):
+        return 3
+    return None
+
+
+def greeting_messages(channel: ChannelSpec, replies: Mapping[str, list[str]]) -> list[MessageSpec]:
+    """The default on-connect messages (see the module docs for the rule)."""
+    answers = {m.pointer for client in channel.send for m in default_replies(channel, client, replies)}
+    ranked: list[tuple[int, int, MessageSpec]] = []
+    seen: set[str] = set()
+    for index, message in enumerate(channel.receive):
+        if message.pointer in answers or message.pointer in seen:
+            continue
+        rank = greeting_rank(message)
+        if rank is not None:
+            seen.add(message.pointer)
+            ranked.append((rank, index, message))
+    return [m for _, _, m in sorted(ranked, key=lambda item: (item[0], item[1]))]
+
+
+def all_server_messages(channel: ChannelSpec) -> list[MessageSpec]:
+    """Every server message of the channel once, in document order (``all_messages``)."""
+    return list({m.pointer: m for m in reversed(channel.receive)}.values())[::-1]
 
 
 def _past_tense(word: str) -> set[str]:
@@ -360,6 +473,7 @@ def compile_script(
     check: Checker,
     replies: Mapping[str, list[str]],
     warn: Callable[[str], None],
+    all_messages: bool = False,
 ) -> tuple[Script, dict[str, str]]:
     """The channel's script, and the scenario's unknown names (pointer -> name) in this channel."""
     unknown: dict[str, str] = {}
@@ -389,10 +503,14 @@ def compile_script(
             actions.append(Action(message.name, _frame(payload), step.after, step.repeat, message=message))
         return tuple(actions)
 
-    if scenario is not None and scenario.on_connect is not None:
+    if all_messages:
+        on_connect = tuple(_action(m, payloads) for m in all_server_messages(channel))
+        if scenario is not None and scenario.on_connect is not None:
+            compile_steps(scenario.on_connect)  # still checked: a wrong name is an error either way
+    elif scenario is not None and scenario.on_connect is not None:
         on_connect = compile_steps(scenario.on_connect)
     else:
-        on_connect = tuple(_action(m, payloads) for m in session_start_messages(channel))
+        on_connect = tuple(_action(m, payloads) for m in greeting_messages(channel, replies))
     script = Script(on_connect)
     listed: dict[str, tuple[Action, ...]] = {}
     fallback: tuple[Action, ...] | None = None
@@ -413,6 +531,8 @@ def compile_script(
             script.replies[client.key] = fallback
         else:
             script.replies[client.key] = tuple(_action(m, payloads) for m in default_replies(channel, client, replies))
+            if not script.replies[client.key]:
+                script.unruled.add(client.key)
     return script, unknown
 
 

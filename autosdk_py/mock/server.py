@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,16 @@ from ..asyncapi.read import Perspective
 from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec
 from ..errors import SpecError
 from .handshake import Rejection, Route, build_routes, check_handshake, find_route, select_subprotocol
-from .scenario import Action, Scenario, Script, compile_script, load_scenario, operation_replies, unknown_name_error
+from .scenario import (
+    Action,
+    Scenario,
+    Script,
+    compile_script,
+    load_scenario,
+    message_names,
+    operation_replies,
+    unknown_name_error,
+)
 from .synth import VARIANTS, Synthesizer, Unviable, candidates, declared_schema
 from .validate import (
     Match,
@@ -49,6 +59,9 @@ from .validate import (
 __all__ = ["MockConnection", "MockServer"]
 
 MAX_FRAME = 32 * 2**20  # real realtime APIs take audio chunks of several MB
+MAX_LOG_LINES = 1000  # kept in ``log_lines`` when not recording
+MAX_CLOSED = 100  # closed connections kept in ``connections`` when not recording
+MAX_ERRORS_KEPT = 20  # per connection, when not recording
 BINARY_PAYLOAD = bytes(16)  # what a binary server message carries (the document cannot say)
 Log = Callable[[str], None]
 
@@ -64,9 +77,13 @@ class MockConnection:
     path_params: dict[str, str]
     subprotocol: str | None
     headers: dict[str, str]  # lower-cased names
-    received: list[Any] = field(default_factory=list)  # client frames: parsed JSON, else str/bytes
-    sent: list[Any] = field(default_factory=list)  # server frames, likewise
-    errors: list[str] = field(default_factory=list)  # what was wrong with invalid client frames
+    # The frames themselves are kept only when the server records (``record=True``, the default
+    # in-process; the CLI counts only): parsed JSON, else str/bytes.
+    received: list[Any] = field(default_factory=list)  # client frames
+    sent: list[Any] = field(default_factory=list)  # server frames
+    errors: list[str] = field(default_factory=list)  # what was wrong with invalid client frames (the last ones)
+    frames_in: int = 0  # client frames, counted also when not recording
+    frames_out: int = 0
     close_code: int | None = None
     close_reason: str | None = None
     _closed: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -81,7 +98,7 @@ class MockConnection:
 
     def wait_received(self, count: int, timeout: float = 5.0) -> bool:
         """Wait until ``count`` client frames have arrived; ``False`` on timeout."""
-        return _poll(lambda: len(self.received) >= count, timeout)
+        return _poll(lambda: self.frames_in >= count, timeout)
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,10 @@ class MockServer:
         channel: str | None = None,
         strict: bool = False,
         log: Log | None = None,
+        all_messages: bool = False,
+        record: bool = True,
+        package: str | None = None,
+        use_cache: bool = True,
     ) -> None:
         if session_timeout is not None and session_timeout <= 0:
             raise ValueError(f"session_timeout must be > 0 seconds, not {session_timeout}")
@@ -125,12 +146,24 @@ class MockServer:
         self.session_timeout = session_timeout
         self.api_key = api_key
         self.strict = strict
-        self.log_lines: list[str] = []  # every lifecycle line, also when nothing prints them
+        # Every lifecycle line, also when nothing prints them; only the last ones when not recording
+        # (a long-running CLI server must not grow without bound).
+        self.log_lines: deque[str] = deque(maxlen=None if record else MAX_LOG_LINES)
         self._log = log
+        # Accepted connections; when not recording only the open ones and the last closed ones.
         self.connections: list[MockConnection] = []
+        self.connection_count = 0  # every connection accepted so far
+        self.frames_in = 0  # client frames, all connections
+        self.frames_out = 0
+        self._unanswered_logged: set[str] = set()  # client message names "no reply rule" was said for
         self.warnings: list[str] = []
+        self.all_messages = all_messages
+        self.record = record
         self.channels = _served_channels(api, source, channel)
-        self.models = MessageModels.build(api, source, self.channels)
+        if package is not None:
+            self.models = MessageModels.from_package(api, self.channels, package)
+        else:
+            self.models = MessageModels.build(api, source, self.channels, use_cache=use_cache, log=self.say)
         self.warnings.extend(self.models.warnings)
         self._synth = Synthesizer(api.data)
         self.payloads = self._choose_payloads()
@@ -166,6 +199,10 @@ class MockServer:
         strict: bool = False,
         log: Log | None = None,
         perspective: Perspective | None = None,
+        all_messages: bool = False,
+        record: bool = True,
+        package: str | None = None,
+        use_cache: bool = True,
     ) -> MockServer:
         """Read an AsyncAPI document or Fern channel file and prepare a server for it (not started)."""
         from ..asyncapi.read import load_realtime
@@ -183,6 +220,10 @@ class MockServer:
             channel=channel,
             strict=strict,
             log=log,
+            all_messages=all_messages,
+            record=record,
+            package=package,
+            use_cache=use_cache,
         )
 
     # --- what the document gives ------------------------------------------------------------
@@ -215,6 +256,7 @@ class MockServer:
                     unchecked.append(message.name)
                     chosen = first if first is not None else {}
                 payloads[message.pointer] = chosen
+        self.unvalidated = unchecked  # server messages sent without a payload their model accepts
         if unchecked:
             self.warnings.append(
                 f"no valid payload could be made for {', '.join(unchecked)}; they are sent as synthesized, unchecked"
@@ -227,7 +269,13 @@ class MockServer:
         unknown_everywhere: dict[str, str] | None = None
         for channel in self.channels:
             script, unknown = compile_script(
-                channel, self.scenario, self.payloads, self.models.check, replies, self.warnings.append
+                channel,
+                self.scenario,
+                self.payloads,
+                self.models.check,
+                replies,
+                self.warnings.append,
+                all_messages=self.all_messages,
             )
             scripts[channel.key] = script
             # A name only one of several channels knows is fine; one that none knows is an error.
@@ -292,8 +340,8 @@ class MockServer:
         return self.origin + path + suffix
 
     def _route(self, channel: str | None) -> Route:
-        if channel is None:
-            return self.routes[0]
+        if channel is None:  # the first channel of the document (routes are in matching order)
+            channel = self.channels[0].key
         for route in self.routes:
             if route.channel.key == channel:
                 return route
@@ -388,7 +436,7 @@ class MockServer:
             self._announce()
             started()
             await self._stop_event.wait()
-            self.say(f"autosdk mock: shutting down ({len(self.connections)} connection(s) served)")
+            self.say(f"autosdk mock: shutting down ({self.connection_count} connection(s) served)")
             server.close()  # open connections get 1001 (going away); handlers finish
             await server.wait_closed()
         self.say("autosdk mock: stopped")
@@ -397,7 +445,8 @@ class MockServer:
         self.say(f"autosdk mock: {self.api.title} {self.api.api_version} (AsyncAPI {self.api.version})")
         for warning in self.warnings:
             self.say(f"warning: {warning}")
-        for route in self.routes:
+        order = {c.key: i for i, c in enumerate(self.channels)}
+        for route in sorted(self.routes, key=lambda r: order.get(r.channel.key, 0)):
             channel = route.channel
             self.say(
                 f"listening on {self.origin}{route.template} (channel '{channel.key}': "
@@ -463,8 +512,9 @@ class MockServer:
             return
         channel = accepted.route.channel
         with self._lock:
+            self.connection_count += 1
             conn = MockConnection(
-                id=len(self.connections) + 1,
+                id=self.connection_count,
                 channel=channel.key,
                 path=accepted.path,
                 query=accepted.query,
@@ -498,10 +548,19 @@ class MockServer:
             conn.close_reason = websocket.close_reason
             reason = f" {conn.close_reason}" if conn.close_reason else ""
             self.say(
-                f"{tag} disconnected ({conn.close_code}{reason}): "
-                f"{len(conn.received)} message(s) in, {len(conn.sent)} out"
+                f"{tag} disconnected ({conn.close_code}{reason}): {conn.frames_in} message(s) in, {conn.frames_out} out"
             )
             conn._closed.set()
+            if not self.record:
+                self._forget_closed()
+
+    def _forget_closed(self) -> None:
+        """Keep the open connections and the last ``MAX_CLOSED`` closed ones (not recording)."""
+        with self._lock:
+            closed = [c for c in self.connections if c.closed]
+            if len(closed) > MAX_CLOSED:
+                dropped = {id(c) for c in closed[: len(closed) - MAX_CLOSED]}
+                self.connections = [c for c in self.connections if id(c) not in dropped]
 
     async def _receive_loop(
         self,
@@ -522,13 +581,21 @@ class MockServer:
                 return
             except ConnectionClosed:
                 return
-            conn.received.append(_decoded(frame))
+            conn.frames_in += 1
+            self.frames_in += 1
+            if self.record:
+                conn.received.append(_decoded(frame))
             match = match_client_frame(channel, self.models, frame)
             if match.message is not None:
-                outbox.put_nowait(script.after(match.message))
+                actions = script.after(match.message)
+                if match.message.key in script.unruled:
+                    self._say_unanswered(match.message)
+                outbox.put_nowait(actions)
                 continue
             problem = f"{match.code}: {match.error}"
             conn.errors.append(problem)
+            if not self.record and len(conn.errors) > MAX_ERRORS_KEPT:
+                del conn.errors[0]
             self.say(f"{tag} invalid message: {problem}")
             if self.strict:
                 await websocket.close(1008, _close_reason(problem))
@@ -552,9 +619,23 @@ class MockServer:
                             return
                         assert action.frame is not None
                         await websocket.send(action.frame)
-                        conn.sent.append(_decoded(action.frame))
+                        conn.frames_out += 1
+                        self.frames_out += 1
+                        if self.record:
+                            conn.sent.append(_decoded(action.frame))
         except ConnectionClosed:
             return
+
+    def _say_unanswered(self, message: MessageSpec) -> None:
+        """Silence is the answer, but say so once per client message (not per frame)."""
+        with self._lock:
+            if message.key in self._unanswered_logged:
+                return
+            self._unanswered_logged.add(message.key)
+        self.say(
+            f"no reply rule for {message_names(message)[0]}: the document declares no reply and no server message is named "
+            "like its past tense, so nothing is sent back (a --scenario file can say what to send)"
+        )
 
     def _error_payload(self, channel: ChannelSpec, match: Match) -> Any:
         message = self._error_messages.get(channel.key)
