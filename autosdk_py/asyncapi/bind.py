@@ -74,13 +74,13 @@ def _parameters_off_the_address(channel: ChannelSpec, notes: list[str]) -> Chann
 
 
 def _merge_shared_addresses(channels: list[ChannelSpec], notes: list[str]) -> list[ChannelSpec]:
-    groups: dict[tuple[str, tuple[str, ...]], list[ChannelSpec]] = {}
+    groups: dict[tuple[str, frozenset[str]], list[ChannelSpec]] = {}
     for channel in channels:
-        if channel.address is not None and channel.protocol_ok:
-            groups.setdefault((channel.address, channel.servers), []).append(channel)
+        if channel.address is not None and channel.protocol_ok:  # the same servers in any order: the same sockets
+            groups.setdefault((channel.address, frozenset(channel.servers)), []).append(channel)
     result: list[ChannelSpec] = []
     for channel in channels:
-        group = groups.get((channel.address, channel.servers)) if channel.address is not None else None
+        group = groups.get((channel.address, frozenset(channel.servers))) if channel.address is not None else None
         if not group or len(group) == 1 or not channel.protocol_ok:
             result.append(channel)
         elif group[0] is channel:  # the merged channel takes the first one's place

@@ -94,7 +94,7 @@ class ChannelClient:
     params: tuple[ConnectParam, ...]
     sends: tuple[SendMethod, ...]
     receives: tuple[ReceiveType, ...]
-    tag: str | None  # the discriminator all server messages share; None: plain union (see docs)
+    tag: str | None  # the discriminator all server messages share; None: the matching rule (see docs)
     tag_attribute: Identifier | None  # its Python attribute on the models (``Field(discriminator=...)`` takes it)
     receives_binary: bool
     auth: Auth | None
@@ -430,7 +430,8 @@ def _channel_client(
     if tag is None and len(receives) > 1:
         notes.append(
             f"channel '{channel.key}': the server messages share no tag field with one distinct value each, "
-            "so recv() tries each message type in turn (pydantic's smart union) instead of a tagged union"
+            "so recv() matches each frame against every message type: a frame is a class only when it is the "
+            "one type it matches, else an UnknownMessage saying why (the rule is in the channel module's docstring)"
         )
     if tag is None:
         receives = [ReceiveType(r.class_name, r.message, None) for r in receives]

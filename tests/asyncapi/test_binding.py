@@ -149,6 +149,22 @@ def test_channels_at_one_address_merge_into_one(tmp_path: Path) -> None:
     assert channel(api, "edge").address == "/" and channel(api, "dynamicA").address is None
 
 
+def test_the_same_servers_in_another_order_are_the_same_socket(tmp_path: Path) -> None:
+    both = [{"$ref": "#/servers/prod"}, {"$ref": "#/servers/edge"}]
+    data = _v3(
+        {
+            "a": {"address": "/s", "servers": both, "messages": {"a": _payload("a")}},
+            "b": {"address": "/s", "servers": both[::-1], "messages": {"b": _payload("b")}},
+            "mqtt": {"address": "/s", "servers": [{"$ref": "#/servers/broker"}], "messages": {"c": _payload("c")}},
+            "mqtt2": {"address": "/s", "servers": [{"$ref": "#/servers/broker"}], "messages": {"d": _payload("d")}},
+        }
+    )
+    data["servers"]["broker"] = {"host": "broker.example.com", "protocol": "mqtt"}
+    api = read(document(tmp_path, data))
+    assert [c.key for c in api.channels] == ["a", "mqtt", "mqtt2"]  # non-WebSocket channels get no client: kept
+    assert [m.key for m in channel(api, "a").messages] == ["a", "b"]
+
+
 def test_merged_channel_is_one_client_in_generate_docs_and_mock(tmp_path: Path) -> None:
     doc = document(tmp_path, _shared_address_doc())
     result = generate_and_import(doc.path, tmp_path / "out", "merged")

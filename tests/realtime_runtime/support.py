@@ -10,7 +10,7 @@ import json
 import socket
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 from autosdk_py.realtime_runtime import ConnectOptions, MessageDecoder, ReconnectPolicy
 from tests.ws_server import WsServer
@@ -53,7 +53,7 @@ SERVER_TAGS = frozenset({"session.updated", "response.output_audio.delta", "erro
 
 
 def make_decoder() -> MessageDecoder[SessionUpdated | AudioDelta | ErrorEvent]:
-    return MessageDecoder(TypeAdapter(ServerMessage), "type", SERVER_TAGS)
+    return MessageDecoder(ServerMessage, "type")
 
 
 DECODER = make_decoder()

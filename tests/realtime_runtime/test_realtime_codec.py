@@ -7,11 +7,12 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 from autosdk_py.realtime_runtime import MessageDecoder, UnknownMessage, encode_json, encode_model
 from tests.realtime_runtime.support import (
     DECODER,
+    SERVER_TAGS,
     AudioDelta,
     ErrorEvent,
     SessionConfig,
@@ -72,8 +73,9 @@ def test_a_tag_that_is_not_a_string_reads_as_missing() -> None:
     assert DECODER.decode('{"type":5}') == UnknownMessage(type=None, raw='{"type":5}')
 
 
-def test_without_known_tags_pydantic_error_types_tell_unknown_from_invalid() -> None:
-    decoder = MessageDecoder(DECODER.adapter, "type")
+def test_pydantic_error_types_tell_unknown_from_invalid() -> None:
+    decoder = MessageDecoder(DECODER.types, "type")
+    assert decoder.mode == "tagged" and decoder.known_tags == SERVER_TAGS
     assert decoder.decode('{"type":"zzz"}') == UnknownMessage("zzz", '{"type":"zzz"}')
     invalid = decoder.decode('{"type":"response.output_audio.delta"}')
     assert isinstance(invalid, UnknownMessage) and invalid.error is not None
@@ -87,12 +89,14 @@ class Pong(BaseModel):
     pong: str
 
 
-def test_no_common_tag_fallback_uses_a_plain_union() -> None:
-    decoder: MessageDecoder[Ping | Pong] = MessageDecoder(TypeAdapter(Ping | Pong), None)
+def test_no_common_tag_fallback_matches_each_type() -> None:
+    decoder: MessageDecoder[Ping | Pong] = MessageDecoder(Ping | Pong, None)
+    assert decoder.mode == "matching"
     assert decoder.decode('{"ping":1}') == Ping(ping=1)
     assert decoder.decode('{"pong":"x"}') == Pong(pong="x")
     other = decoder.decode('{"type":"other"}')
     assert isinstance(other, UnknownMessage) and other.type is None and other.error
+    assert "Ping ('type' is not one of its fields)" in other.error
 
 
 class Done(BaseModel):
@@ -101,7 +105,7 @@ class Done(BaseModel):
 
 
 def test_tag_of_reads_aliased_tag_fields_for_dispatch() -> None:
-    decoder = MessageDecoder(TypeAdapter(Annotated[Done, Field()]), "event-kind", frozenset({"job.done"}))
+    decoder = MessageDecoder(Annotated[Done, Field()], "event-kind")
     message = decoder.decode('{"event-kind":"job.done"}')
     assert isinstance(message, Done)
     assert decoder.tag_of(message) == "job.done"

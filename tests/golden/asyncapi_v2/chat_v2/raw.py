@@ -2,8 +2,12 @@
 """Realtime client for channel ``/raw`` (``/raw``).
 
 1 client message(s) (``send_*`` methods), 0 server message type(s).
-The server messages share no tag field, so ``recv()`` tries each type in turn (pydantic's smart
-union); a frame that matches none arrives as ``UnknownMessage``.
+The server messages share no tag field, so ``recv()`` matches each frame against every type:
+a frame is a class only if it is the one type it validates against, with each of that type's
+constant fields present with its value and, for a type without constant fields, only keys
+that are its fields (at least one). Several types: the one with the most constant fields; still
+several, or none: ``UnknownMessage`` whose ``error`` says which types and why. A type that is
+``Any`` takes no part in the matching.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ import os
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Self
-
-from pydantic import TypeAdapter
 
 from ._runtime import (
     AsyncConnector,
@@ -63,13 +65,14 @@ def _server_message_type() -> Any:
 
 @cache
 def server_message_decoder() -> MessageDecoder[ServerMessage]:
-    """Decodes server frames; built once, on first connect rather than at import.
+    """Decodes server frames; built once, on the first connect (after its handshake), not at import.
 
     Building it compiles the validators of every server message type, which costs more than
     importing this module; a program that only imports the package does not pay for it.
+    ``decoder.mode`` says how it decodes (``"tagged"``, ``"matching"``, ``"json"``), ``notes`` why.
     """
-    adapter: TypeAdapter[ServerMessage] = TypeAdapter(_server_message_type())
-    return MessageDecoder(adapter, TAG, KNOWN_TAGS)
+    # No JSON server message is declared: every text frame arrives as UnknownMessage.
+    return MessageDecoder((), TAG)
 
 
 def __getattr__(name: str) -> Any:
@@ -175,7 +178,7 @@ class RawClient:
             extra_query=extra_query,
             settings=self.settings,
         )
-        return connect_sync(options, server_message_decoder(), RawConnection)
+        return connect_sync(options, server_message_decoder, RawConnection)
 
 
 class AsyncRawClient:
@@ -259,5 +262,5 @@ class AsyncRawClient:
             settings=self.settings,
         )
         return AsyncConnector(
-            lambda: connect_async(options, server_message_decoder(), AsyncRawConnection)
+            lambda: connect_async(options, server_message_decoder, AsyncRawConnection)
         )

@@ -11,7 +11,7 @@ Note: channel 'room': message 'unused' is not used by any operation, so it is le
 
 Note: channel 'telemetry' is served over mqtt: only WebSocket channels (ws, wss) get a client; its models are still generated
 
-Note: channel 'room': the server messages share no tag field with one distinct value each, so recv() tries each message type in turn (pydantic's smart union) instead of a tagged union
+Note: channel 'room': the server messages share no tag field with one distinct value each, so recv() matches each frame against every message type: a frame is a class only when it is the one type it matches, else an UnknownMessage saying why (the rule is in the channel module's docstring)
 """
 
 from __future__ import annotations

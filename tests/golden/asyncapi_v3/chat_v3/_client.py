@@ -2,8 +2,12 @@
 """Realtime client for channel ``room`` (``/rooms/{roomId}``).
 
 2 client message(s) (``send_*`` methods), 3 server message type(s).
-The server messages share no tag field, so ``recv()`` tries each type in turn (pydantic's smart
-union); a frame that matches none arrives as ``UnknownMessage``.
+The server messages share no tag field, so ``recv()`` matches each frame against every type:
+a frame is a class only if it is the one type it validates against, with each of that type's
+constant fields present with its value and, for a type without constant fields, only keys
+that are its fields (at least one). Several types: the one with the most constant fields; still
+several, or none: ``UnknownMessage`` whose ``error`` says which types and why. A type that is
+``Any`` takes no part in the matching.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ import os
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Self
-
-from pydantic import TypeAdapter
 
 from ._runtime import (
     AsyncConnector,
@@ -75,13 +77,13 @@ def _server_message_type() -> Any:
 
 @cache
 def server_message_decoder() -> MessageDecoder[ServerMessage]:
-    """Decodes server frames; built once, on first connect rather than at import.
+    """Decodes server frames; built once, on the first connect (after its handshake), not at import.
 
     Building it compiles the validators of every server message type, which costs more than
     importing this module; a program that only imports the package does not pay for it.
+    ``decoder.mode`` says how it decodes (``"tagged"``, ``"matching"``, ``"json"``), ``notes`` why.
     """
-    adapter: TypeAdapter[ServerMessage] = TypeAdapter(_server_message_type())
-    return MessageDecoder(adapter, TAG, KNOWN_TAGS)
+    return MessageDecoder(_server_message_type(), TAG)
 
 
 def __getattr__(name: str) -> Any:
@@ -205,7 +207,7 @@ class ChatClient:
             extra_query=extra_query,
             settings=self.settings,
         )
-        return connect_sync(options, server_message_decoder(), ChatConnection)
+        return connect_sync(options, server_message_decoder, ChatConnection)
 
 
 class AsyncChatClient:
@@ -299,7 +301,5 @@ class AsyncChatClient:
             settings=self.settings,
         )
         return AsyncConnector(
-            lambda: connect_async(
-                options, server_message_decoder(), AsyncChatConnection
-            )
+            lambda: connect_async(options, server_message_decoder, AsyncChatConnection)
         )

@@ -592,20 +592,32 @@ class AsyncRealtimeConnection(Generic[T]):
 
 @overload
 async def connect_async(
-    options: ConnectOptions, decoder: MessageDecoder[T]
+    options: ConnectOptions,
+    decoder: MessageDecoder[T] | Callable[[], MessageDecoder[T]],
 ) -> AsyncRealtimeConnection[T]: ...
 
 
 @overload
 async def connect_async(
-    options: ConnectOptions, decoder: MessageDecoder[Any], connection_cls: type[C]
+    options: ConnectOptions,
+    decoder: MessageDecoder[Any] | Callable[[], MessageDecoder[Any]],
+    connection_cls: type[C],
 ) -> C: ...
 
 
 async def connect_async(
     options: ConnectOptions,
-    decoder: MessageDecoder[Any],
+    decoder: MessageDecoder[Any] | Callable[[], MessageDecoder[Any]],
     connection_cls: type[AsyncRealtimeConnection[Any]] = AsyncRealtimeConnection,
 ) -> AsyncRealtimeConnection[Any]:
-    """Open a realtime connection and wrap it in ``connection_cls``; errors as :func:`connect_sync`."""
-    return connection_cls(options, decoder, await open_async_websocket(options))
+    """Open a realtime connection and wrap it in ``connection_cls``; errors as :func:`connect_sync`.
+
+    ``decoder`` may be a factory, called once the handshake has succeeded (as for the sync twin).
+    """
+    websocket = await open_async_websocket(options)
+    try:
+        built = decoder if isinstance(decoder, MessageDecoder) else decoder()
+    except BaseException:
+        await websocket.close()
+        raise
+    return connection_cls(options, built, websocket)

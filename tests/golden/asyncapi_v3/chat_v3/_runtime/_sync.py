@@ -650,19 +650,22 @@ class RealtimeConnection(Generic[T]):
 
 @overload
 def connect_sync(
-    options: ConnectOptions, decoder: MessageDecoder[T]
+    options: ConnectOptions,
+    decoder: MessageDecoder[T] | Callable[[], MessageDecoder[T]],
 ) -> RealtimeConnection[T]: ...
 
 
 @overload
 def connect_sync(
-    options: ConnectOptions, decoder: MessageDecoder[Any], connection_cls: type[C]
+    options: ConnectOptions,
+    decoder: MessageDecoder[Any] | Callable[[], MessageDecoder[Any]],
+    connection_cls: type[C],
 ) -> C: ...
 
 
 def connect_sync(
     options: ConnectOptions,
-    decoder: MessageDecoder[Any],
+    decoder: MessageDecoder[Any] | Callable[[], MessageDecoder[Any]],
     connection_cls: type[RealtimeConnection[Any]] = RealtimeConnection,
 ) -> RealtimeConnection[Any]:
     """Open a realtime connection (blocking) and wrap it in ``connection_cls``.
@@ -670,5 +673,14 @@ def connect_sync(
     Raises :class:`RealtimeAuthenticationError` (401), :class:`RealtimePermissionDeniedError`
     (403) or :class:`RealtimeHandshakeError` when the server rejects the handshake, and
     :class:`RealtimeConnectError` / :class:`RealtimeTimeoutError` when it cannot be reached.
+
+    ``decoder`` may be a factory (the generated ``server_message_decoder``): it is called only
+    once the handshake has succeeded, so building it never hides the handshake's outcome.
     """
-    return connection_cls(options, decoder, open_sync_websocket(options))
+    websocket = open_sync_websocket(options)
+    try:
+        built = decoder if isinstance(decoder, MessageDecoder) else decoder()
+    except BaseException:
+        websocket.close()
+        raise
+    return connection_cls(options, built, websocket)

@@ -2,8 +2,10 @@
 """Realtime client for channel ``plantUpdates`` (``/v1/plants/{plant_id}/live``).
 
 1 client message(s) (``send_*`` methods), 3 server message type(s).
-Server messages are decoded as a tagged union on ``type``; an unknown ``type``
-arrives as ``UnknownMessage``, never as a mis-typed object.
+Server messages are decoded as a tagged union on ``type``: the tag names the one
+class a frame is validated against. An unknown ``type`` arrives as ``UnknownMessage``
+(``error=None``), a known one whose payload does not validate as ``UnknownMessage`` with the
+error: never as a mis-typed object.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from ._runtime import (
     AsyncConnector,
@@ -73,20 +75,29 @@ def _server_message_type() -> Any:
         SensorReading,
     )
 
-    return Annotated[
-        SensorReading | PlantStatus | ErrorEvent, Field(discriminator="type")
-    ]
+    return SensorReading | PlantStatus | ErrorEvent
 
 
 @cache
 def server_message_decoder() -> MessageDecoder[ServerMessage]:
-    """Decodes server frames; built once, on first connect rather than at import.
+    """Decodes server frames; built once, on the first connect (after its handshake), not at import.
 
     Building it compiles the validators of every server message type, which costs more than
     importing this module; a program that only imports the package does not pay for it.
+    ``decoder.mode`` says how it decodes (``"tagged"``, ``"matching"``, ``"json"``), ``notes`` why.
     """
-    adapter: TypeAdapter[ServerMessage] = TypeAdapter(_server_message_type())
-    return MessageDecoder(adapter, TAG, KNOWN_TAGS)
+    from plant_monitor.models import (
+        ErrorEvent,
+        PlantStatus,
+        SensorReading,
+    )
+
+    tags: dict[type, object] = {
+        SensorReading: "sensor_reading",
+        PlantStatus: "plant_status",
+        ErrorEvent: "error",
+    }
+    return MessageDecoder(_server_message_type(), TAG, tags)
 
 
 def __getattr__(name: str) -> Any:
@@ -198,7 +209,7 @@ class RealtimeClient:
             extra_query=extra_query,
             settings=self.settings,
         )
-        return connect_sync(options, server_message_decoder(), RealtimeConnection)
+        return connect_sync(options, server_message_decoder, RealtimeConnection)
 
 
 class AsyncRealtimeClient:
@@ -289,6 +300,6 @@ class AsyncRealtimeClient:
         )
         return AsyncConnector(
             lambda: connect_async(
-                options, server_message_decoder(), AsyncRealtimeConnection
+                options, server_message_decoder, AsyncRealtimeConnection
             )
         )
