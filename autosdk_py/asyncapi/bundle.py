@@ -390,8 +390,8 @@ class _Bundler:
             # Replaced everywhere, not only where a schema is expected: a remote $ref left anywhere would
             # reach the model generator (which refuses to fetch it and aborts the whole run) or the parser.
             self.warnings.append(
-                f"{self.files[file].shown}: remote $ref {ref!r} at {json_pointer(*tokens, '$ref')} is not "
-                "fetched (no network access): that value is left untyped (any value)"
+                f"{self.files[file].shown}: remote $ref {ref!r} at {json_pointer(*tokens) or '/'} is not resolved "
+                "(no network access); that part of the document stays untyped"
             )
             return dict(siblings)
         path_part, _, fragment = ref.partition("#")
