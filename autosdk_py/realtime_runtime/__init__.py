@@ -6,16 +6,18 @@ This package is copied verbatim into every generated realtime client (as
 
 How generated code uses it:
 
-* one :class:`MessageDecoder` per module, from a discriminated-union ``TypeAdapter`` of the
-  server messages (or a plain union when they share no tag field);
+* one :class:`MessageDecoder` per module, from the server message types and their common
+  tag field: a tagged union when a tag can be built, else the matching rule (``_decoding``
+  documents both), built by the connect after the handshake succeeds;
 * subclasses of :class:`RealtimeConnection` / :class:`AsyncRealtimeConnection` adding one
   typed ``send_<message>()`` per client message, each calling ``send_model()``;
 * :func:`connect_sync` / :func:`connect_async` with a complete :class:`ConnectOptions`.
 
 What callers can rely on:
 
-* received frames are a server message class, :class:`UnknownMessage` (unknown tag, or a
-  frame that does not validate: never a crash, never a mis-typed object) or ``bytes``;
+* received frames are a server message class, :class:`UnknownMessage` (unknown tag, a frame
+  that does not validate, or one that could be several classes, with the reason in ``error``:
+  never a crash, never a mis-typed object) or ``bytes``;
 * ``send_model()`` sends compact JSON of the fields the caller set, plus constant tags;
 * failures are :class:`RealtimeError` subclasses, never websockets' exceptions;
 * abnormal closes (:attr:`ReconnectPolicy.close_codes`) reconnect with backoff, receiving
