@@ -295,6 +295,7 @@ class MessageDecoder(Generic[T]):
         "_candidates",
         "_class_tags",
         "_decode",
+        "_tagged",
         "_type_keys",
         "_validate_json",
         "known_tags",
@@ -323,6 +324,7 @@ class MessageDecoder(Generic[T]):
         self._type_keys: tuple[str, ...] = ()
         self._validate_json: Callable[[str], Any] = pydantic_core.from_json
         self.mode = "json"
+        self._tagged = False
         models = [m for m in members if _is_model(m)]
         typed = [m for m in members if not _is_any_like(m)]
         if len(typed) < len(members):
@@ -334,6 +336,7 @@ class MessageDecoder(Generic[T]):
             return
         if len(models) == len(typed) and self._try_tagged(models, tag, tags or {}):
             self.mode = "tagged"
+            self._tagged = True
             self._decode = self._decode_tagged
             return
         self._build_matching(typed, tag, tags or {})
@@ -475,6 +478,11 @@ class MessageDecoder(Generic[T]):
         """The typed message for a text frame; binary frames are returned unchanged."""
         if isinstance(frame, bytes):
             return frame
+        if self._tagged:  # the hot path, without a further call
+            try:
+                return self._validate_json(frame)  # type: ignore[no-any-return]
+            except pydantic.ValidationError as exc:
+                return self._unknown_tagged(frame, exc)
         return self._decode(frame)  # type: ignore[no-any-return]
 
     def _decode_json(self, frame: str) -> object:
