@@ -119,6 +119,8 @@ class Bundle:
     # bundled pointer -> (file, pointer in that file) for every object copied from another file
     origins: dict[str, tuple[Path, str]] = field(default_factory=dict)
     texts: dict[Path, str] = field(default_factory=dict)  # the text of every file read
+    # bundled pointer -> URL of every remote $ref replaced by {} (a reader skips such an object, not errs on it)
+    remote: dict[str, str] = field(default_factory=dict)
 
     def locate(self, pointer: str) -> tuple[Path, str] | None:
         """The file and pointer a bundled pointer came from, when it lies in copied content."""
@@ -265,6 +267,7 @@ class _Bundler:
         self.errors: list[SpecError] = []
         self.warnings: list[str] = []
         self.origins: dict[str, tuple[Path, str]] = {}
+        self.remote: dict[str, str] = {}
         self.names: dict[tuple[Path, str], tuple[str, str]] = {}  # (file, fragment) -> (section, name)
         self.copied: dict[str, dict[str, Any]] = {}  # section -> name -> content, in discovery order
         self.taken: dict[str, set[str]] = {}
@@ -316,7 +319,9 @@ class _Bundler:
         texts = {path: loaded.text for path, loaded in self.files.items()}
         origins = {k: (self.files[f].shown, p) for k, (f, p) in self.origins.items()}
         shown_texts = {self.files[path].shown: text for path, text in texts.items()}
-        return Bundle(data=data, warnings=tuple(self.warnings), origins=origins, texts=shown_texts)
+        return Bundle(
+            data=data, warnings=tuple(self.warnings), origins=origins, texts=shown_texts, remote=dict(self.remote)
+        )
 
     def _register_aliases(self, components: dict[str, Any]) -> None:
         for section, entries in components.items():
@@ -393,6 +398,7 @@ class _Bundler:
                 f"{self.files[file].shown}: remote $ref {ref!r} at {json_pointer(*tokens) or '/'} is not resolved "
                 "(no network access); that part of the document stays untyped"
             )
+            self.remote[out] = ref
             return dict(siblings)
         path_part, _, fragment = ref.partition("#")
         fragment = _normalize_fragment(fragment)

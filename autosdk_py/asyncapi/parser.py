@@ -119,6 +119,7 @@ class _Parser:
         self.security: list[SecuritySpec] = []
         self.servers: list[ServerSpec] = []
         self.messages: dict[str, MessageSpec] = {}  # message pointer -> spec (direction filled in later)
+        self.skipped: set[tuple[str, Any]] = set()  # (section, key) left out (remote $refs): others may name them
         self.default_content_type = self.data.get("defaultContentType")
 
     # --- errors and small readers --------------------------------------------------------------
@@ -155,6 +156,21 @@ class _Parser:
             except ValueError:
                 return ref[1:]
         return json_pointer(*tokens)
+
+    def skipped_remote(self, raw: Any, pointer: str, what: str) -> bool:
+        """Whether the object at ``pointer`` was a remote ``$ref`` (now ``{}``): left out, with a note.
+
+        A server, security scheme or operation cannot be read from ``{}`` (no protocol, type or action);
+        the bundler already warned that the URL is not fetched, so it is skipped instead of refused.
+        """
+        _, where = self.deref(raw, pointer)
+        url = self.bundle.remote.get(where)
+        if url is None:
+            return False
+        self.warnings.append(f"{what} is the remote $ref {url!r}, which is not fetched: it is left out")
+        tokens = split_pointer(pointer)
+        self.skipped.add((tokens[-2], tokens[-1]))  # ("servers", "prod"), ("securitySchemes", "key")...
+        return True
 
     def mapping(self, node: Any, pointer: str, what: str) -> dict[str, Any]:
         value, where = self.deref(node, pointer)
@@ -237,6 +253,8 @@ class _Parser:
         schemes = self.optional_mapping(components, "securitySchemes", "/components", "'components.securitySchemes'")
         for key, raw in schemes.items():
             pointer = f"/components/securitySchemes/{_esc(key)}"
+            if self.skipped_remote(raw, pointer, f"security scheme '{key}'"):
+                continue
             self.security.append(
                 self.security_spec(key, self.mapping(raw, pointer, f"security scheme '{key}'"), pointer)
             )
@@ -279,6 +297,8 @@ class _Parser:
         inline = 0
         for key, raw in servers.items():
             pointer = f"/servers/{_esc(key)}"
+            if self.skipped_remote(raw, pointer, f"server '{key}'"):
+                continue
             server = self.mapping(raw, pointer, f"server '{key}'")
             protocol = self.required_string(
                 server, "protocol", pointer, f"server '{key}'", "add the protocol, e.g. 'protocol: wss'"
@@ -322,6 +342,8 @@ class _Parser:
                 else:
                     requirement = self.mapping(item, where, "a security requirement")
                     for name in requirement:
+                        if ("securitySchemes", name) in self.skipped:
+                            continue
                         if name not in known:
                             raise self.error(
                                 f"server '{key}' requires security scheme {name!r}, which components.securitySchemes "
@@ -383,6 +405,8 @@ class _Parser:
                 _, target = self.deref(entry, where)
                 tokens = split_pointer(target)
                 name = tokens[1] if len(tokens) == 2 and tokens[0] == "servers" else None
+                if ("servers", name) in self.skipped:
+                    continue
                 if name is None or name not in known:
                     raise self.error(
                         f"channel '{key}': {entry['$ref']!r} is not a server under /servers",
@@ -390,6 +414,8 @@ class _Parser:
                         "point it at one of the servers: " + ", ".join(repr(f"#/servers/{k}") for k in known),
                     )
             else:
+                if isinstance(entry, str) and ("servers", entry) in self.skipped:
+                    continue
                 if not isinstance(entry, str) or entry not in known:
                     raise self.error(
                         f"channel '{key}': {entry!r} is not one of the document's servers",
@@ -594,6 +620,8 @@ class _Parser:
         return key
 
     def operation_v3(self, op_key: str, raw: Any, channels: dict[str, _Channel], by_pointer: dict[str, str]) -> None:
+        if self.skipped_remote(raw, f"/operations/{_esc(op_key)}", f"operation '{op_key}'"):
+            return
         operation, pointer = self.deref(raw, f"/operations/{_esc(op_key)}")
         operation = self.mapping(operation, pointer, f"operation '{op_key}'")
         action = operation.get("action")

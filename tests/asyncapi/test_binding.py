@@ -401,6 +401,45 @@ def test_remote_refs_generate_and_import(name: str, tmp_path: Path) -> None:
     assert sum("remote $ref" in note for note in result.notes) >= 2
 
 
+@pytest.mark.parametrize("version", ["3.0.0", "2.6.0"])
+def test_remote_servers_schemes_and_operations_are_left_out_not_refused(tmp_path: Path, version: str) -> None:
+    remote = {"$ref": "https://example.com/asyncapi.yaml#/servers/prod"}
+    if version == "3.0.0":
+        data = _v3(
+            {
+                "c": {
+                    "address": "/c",
+                    "servers": [{"$ref": "#/servers/prod"}, {"$ref": "#/servers/far"}],
+                    "messages": {"m": _payload("m")},
+                }
+            },
+            {
+                "send": {"action": "send", "channel": {"$ref": "#/channels/c"}},
+                "far": {"$ref": "https://example.com/asyncapi.yaml#/operations/far"},
+            },
+        )
+        data["servers"] = {"prod": data["servers"]["prod"], "far": remote}
+        data["components"] = {"securitySchemes": {"key": {"$ref": "https://example.com/schemes.yaml#/key"}}}
+    else:
+        data = {
+            "asyncapi": "2.6.0",
+            "info": {"title": "Two", "version": "1"},
+            "servers": {
+                "prod": {"url": "wss://chat.example.com", "protocol": "wss", "security": [{"key": []}]},
+                "far": remote,
+            },
+            "channels": {"/c": {"servers": ["prod", "far"], "publish": {"message": _payload("m")}}},
+            "components": {"securitySchemes": {"key": {"$ref": "https://example.com/schemes.yaml#/key"}}},
+        }
+    api = read(document(tmp_path, data))
+    assert [s.key for s in api.servers] == ["prod"] and api.security == ()
+    (ch,) = api.channels
+    assert ch.servers == ("prod",) and [m.direction for m in ch.messages] == ["send"]
+    left_out = [w for w in api.warnings if "which is not fetched: it is left out" in w]
+    expected = {"server 'far'", "security scheme 'key'"} | ({"operation 'far'"} if version == "3.0.0" else set())
+    assert {w.split(" is the remote", 1)[0] for w in left_out} == expected
+
+
 # --- 6. keys holding '/' and '.' ------------------------------------------------------------------------
 
 
