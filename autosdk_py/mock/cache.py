@@ -11,7 +11,9 @@ generated files are stored once per *model input*:
   development checkout changes its generator without changing its version; the other modules
   only shape the input document, which is hashed itself).
 * **Where**: ``$AUTOSDK_CACHE_DIR``, else ``$XDG_CACHE_HOME/autosdk-py/mock``, else
-  ``~/.cache/autosdk-py/mock``; one folder per key.
+  ``~/.cache/autosdk-py/mock``; ``models/<key>/`` holds an entry (``entry.json`` and the
+  ``models/`` package), ``payloads/<key>.json`` the payloads the server chose for a document
+  (see ``server.py``), with the SHA-256 of its content.
 * **Writes are atomic**: an entry is written to a temporary sibling folder, then renamed into
   place; a crash leaves a temporary folder, never a half-written entry under the key's name.
 * **Reads are checked**: ``entry.json`` lists the SHA-256 of every file; an entry whose index is
@@ -39,7 +41,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CachedModels", "cache_dir", "cache_key", "read_entry", "write_entry"]
+__all__ = [
+    "CachedModels",
+    "DamagedEntry",
+    "cache_dir",
+    "cache_key",
+    "read_blob",
+    "read_entry",
+    "remove_blob",
+    "remove_entry",
+    "source_fingerprint",
+    "write_blob",
+    "write_entry",
+]
 
 FORMAT = 1
 INDEX = "entry.json"
@@ -120,7 +134,7 @@ class DamagedEntry(Exception):
 
 def read_entry(root: Path, key: str) -> CachedModels | None:
     """The entry for ``key``; ``None`` when there is none; ``DamagedEntry`` when it fails its checks."""
-    folder = root / key
+    folder = root / "models" / key
     if not folder.is_dir():
         return None
     try:
@@ -156,11 +170,12 @@ def _safe_relative(relative: Any) -> bool:
 
 
 def remove_entry(root: Path, key: str) -> None:
-    shutil.rmtree(root / key, ignore_errors=True)
+    shutil.rmtree(root / "models" / key, ignore_errors=True)
 
 
 def write_entry(root: Path, key: str, models: CachedModels) -> None:
     """Store ``models`` under ``key`` atomically (raises ``OSError`` when the cache is not writable)."""
+    root = root / "models"
     root.mkdir(parents=True, exist_ok=True)
     staging = root / f".tmp-{key[:16]}-{uuid.uuid4().hex[:8]}"
     try:
@@ -182,3 +197,63 @@ def write_entry(root: Path, key: str, models: CachedModels) -> None:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+# --- small JSON entries (the payloads chosen for a document) -----------------------------------
+
+
+def read_blob(root: Path, kind: str, key: str) -> Any:
+    """The JSON value stored under ``kind/key``; ``None`` when absent; ``DamagedEntry`` when it fails its check."""
+    path = root / kind / f"{key}.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DamagedEntry(f"unreadable {kind} entry: {exc}") from None
+    try:
+        stored = json.loads(text)
+    except ValueError as exc:
+        raise DamagedEntry(f"the {kind} entry is not JSON: {exc}") from None
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("key") != key:
+        raise DamagedEntry(f"the {kind} entry is not of format {FORMAT} for this key")
+    if _sha256(_canonical(stored.get("data")).encode("utf-8")) != stored.get("sha256"):
+        raise DamagedEntry(f"the {kind} entry does not match its recorded SHA-256")
+    return stored["data"]
+
+
+def write_blob(root: Path, kind: str, key: str, data: Any) -> None:
+    """Store ``data`` (JSON) under ``kind/key`` atomically (raises ``OSError``/``TypeError`` when it cannot)."""
+    folder = root / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(
+        {"format": FORMAT, "key": key, "sha256": _sha256(_canonical(data).encode("utf-8")), "data": data},
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+    staging = folder / f".tmp-{key[:16]}-{uuid.uuid4().hex[:8]}"
+    try:
+        staging.write_text(text, encoding="utf-8")
+        os.replace(staging, folder / f"{key}.json")
+    finally:
+        with contextlib.suppress(OSError):
+            staging.unlink()
+
+
+def remove_blob(root: Path, kind: str, key: str) -> None:
+    with contextlib.suppress(OSError):
+        (root / kind / f"{key}.json").unlink()
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def source_fingerprint(*modules: str) -> str:
+    """SHA-256 of autosdk-py source files (paths relative to the package), for keys of derived data."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(_tool_fingerprint().encode())
+    for relative in modules:
+        with contextlib.suppress(OSError):
+            digest.update(hashlib.sha256((package / relative).read_bytes()).digest())
+    return digest.hexdigest()

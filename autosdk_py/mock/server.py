@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import signal
@@ -36,6 +37,7 @@ from websockets.typing import Subprotocol
 from ..asyncapi.read import Perspective
 from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec
 from ..errors import SpecError
+from .cache import DamagedEntry, cache_dir, read_blob, remove_blob, source_fingerprint, write_blob
 from .handshake import Rejection, Route, build_routes, check_handshake, find_route, select_subprotocol
 from .scenario import (
     Action,
@@ -164,16 +166,21 @@ class MockServer:
             self.models = MessageModels.from_package(api, self.channels, package)
         else:
             self.models = MessageModels.build(api, source, self.channels, use_cache=use_cache, log=self.say)
-        self.warnings.extend(self.models.warnings)
         self._synth = Synthesizer(api.data)
-        self.payloads = self._choose_payloads()
+        self._error_messages = {c.key: _error_message(c) for c in self.channels}
+        self.unvalidated: list[str] = []  # server messages sent without a payload their model accepts
+        self.payloads, self._error_bases = self._prepare_payloads(use_cache)
+        self.warnings.extend(w for w in self.models.warnings if w not in self.warnings)
+        if self.unvalidated:
+            self.warnings.append(
+                f"no valid payload could be made for {', '.join(self.unvalidated)}; "
+                "they are sent as synthesized, unchecked"
+            )
         self.scenario: Scenario | None = load_scenario(Path(scenario)) if scenario is not None else None
         self.scripts = self._compile_scripts()
         self.routes = build_routes(api, self.channels)
         if api_key is not None and not any(route.security for route in self.routes):
             self.warnings.append("--api-key has no effect: the document declares no auth for these channels")
-        self._error_messages = {c.key: _error_message(c) for c in self.channels}
-        self._error_bases = {key: self._error_base(m) for key, m in self._error_messages.items() if m is not None}
         self._accepted: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -228,6 +235,75 @@ class MockServer:
 
     # --- what the document gives ------------------------------------------------------------
 
+    def _prepare_payloads(self, use_cache: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The payloads of the server messages and the error frames' bases, from the cache when it has them.
+
+        Choosing them validates candidates, which builds every server message's pydantic model;
+        a cached choice (keyed by the models' key, the whole bundled document and the code that
+        chooses) lets a start skip that. Binary payloads are constants, never stored.
+        """
+        key = self._payload_key() if use_cache else None
+        root = cache_dir()
+        if key is not None:
+            try:
+                stored = read_blob(root, "payloads", key)
+            except DamagedEntry as exc:
+                self.say(f"the cached payloads for this document are damaged ({exc}); choosing them again")
+                remove_blob(root, "payloads", key)
+                stored = None
+            if isinstance(stored, dict):
+                restored = self._restore_payloads(stored)
+                if restored is not None:
+                    return restored
+        payloads = self._choose_payloads()
+        bases = {k: self._error_base(m, payloads) for k, m in self._error_messages.items() if m is not None}
+        if key is not None:
+            data = {
+                "payloads": {p: v for p, v in payloads.items() if not isinstance(v, bytes)},
+                "error_bases": bases,
+                "unvalidated": self.unvalidated,
+                "model_warnings": self.models.warnings,
+            }
+            with contextlib.suppress(OSError, TypeError, ValueError):  # not JSON, or not writable: no cache
+                write_blob(root, "payloads", key, data)
+        return payloads, bases
+
+    def _payload_key(self) -> str | None:
+        if self.models.key is None:  # models of a --package: nothing to key on but the package itself
+            return None
+        try:
+            document = json.dumps(self.api.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except (TypeError, ValueError):
+            return None
+        served = [m.pointer for c in self.channels for m in c.receive]
+        digest = hashlib.sha256(source_fingerprint("mock/server.py", "mock/synth.py", "mock/validate.py").encode())
+        for part in (self.models.key, document, json.dumps(served)):
+            digest.update(part.encode("utf-8"))
+        return digest.hexdigest()
+
+    def _restore_payloads(self, stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        json_payloads, bases = stored.get("payloads"), stored.get("error_bases")
+        unvalidated, warnings = stored.get("unvalidated"), stored.get("model_warnings")
+        if not (
+            isinstance(json_payloads, dict)
+            and isinstance(bases, dict)
+            and isinstance(unvalidated, list)
+            and isinstance(warnings, list)
+        ):
+            return None
+        payloads: dict[str, Any] = {}
+        for channel in self.channels:
+            for message in channel.receive:
+                if message.binary:
+                    payloads[message.pointer] = BINARY_PAYLOAD
+                elif message.pointer in json_payloads:
+                    payloads[message.pointer] = json_payloads[message.pointer]
+                else:
+                    return None
+        self.unvalidated = [str(n) for n in unvalidated]
+        self.models.warnings.extend(str(w) for w in warnings if w not in self.models.warnings)
+        return payloads, bases
+
     def _choose_payloads(self) -> dict[str, Any]:
         """One payload per server message: its first valid example, else the first valid synthesis."""
         payloads: dict[str, Any] = {}
@@ -256,11 +332,7 @@ class MockServer:
                     unchecked.append(message.name)
                     chosen = first if first is not None else {}
                 payloads[message.pointer] = chosen
-        self.unvalidated = unchecked  # server messages sent without a payload their model accepts
-        if unchecked:
-            self.warnings.append(
-                f"no valid payload could be made for {', '.join(unchecked)}; they are sent as synthesized, unchecked"
-            )
+        self.unvalidated = unchecked
         return payloads
 
     def _compile_scripts(self) -> dict[str, Script]:
@@ -288,7 +360,7 @@ class MockServer:
             raise unknown_name_error(self.scenario, pointer, name, self.channels)
         return scripts
 
-    def _error_base(self, message: MessageSpec) -> Any:
+    def _error_base(self, message: MessageSpec, payloads: dict[str, Any]) -> Any:
         """The payload an error frame starts from: the smallest valid one (no example text)."""
         for variant in VARIANTS:
             if variant.hints:
@@ -301,7 +373,7 @@ class MockServer:
                 value.setdefault(message.tag[0], message.tag[1])
             if self.models.check(message, value) is None:
                 return value
-        return self.payloads.get(message.pointer)
+        return payloads.get(message.pointer)
 
     # --- addresses ----------------------------------------------------------------------------
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import copy
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import json
-import shutil
 import sys
-import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,12 +48,27 @@ MAX_ERRORS = 5  # in one summary; pydantic can report hundreds for a wrong union
 
 
 class MessageModels:
-    """One ``TypeAdapter`` per JSON message payload of the document (keyed by message pointer)."""
+    """One ``TypeAdapter`` per JSON message payload of the document (keyed by message pointer).
 
-    def __init__(self, adapters: Mapping[str, TypeAdapter[Any]], class_names: Mapping[str, str]) -> None:
+    With a ``module`` (the generated ``models`` package), the adapters are made on first use:
+    building the pydantic classes of a large document takes most of a second, and a start that
+    finds its payloads in the cache (see ``server.py``) needs none of them.
+    """
+
+    def __init__(
+        self,
+        adapters: Mapping[str, TypeAdapter[Any]],
+        class_names: Mapping[str, str],
+        module: Any = None,
+        key: str | None = None,
+    ) -> None:
         self._adapters = dict(adapters)
         self.class_names = dict(class_names)  # message pointer -> model class name
         self.warnings: list[str] = []
+        self.key = key  # the cache key of the model input (None: models of a --package)
+        self._module = module
+        self._broken: dict[str, str] = {}  # class name -> why it could not be built
+        self._lock = threading.Lock()
 
     @classmethod
     def build(
@@ -165,51 +181,37 @@ class MessageModels:
 
     @classmethod
     def _load(cls, key: str, files: Mapping[str, str], wanted: Mapping[str, str]) -> MessageModels:
-        """Import ``files`` (a ``models`` package) and wrap the ``wanted`` classes."""
+        """Import ``files`` (a ``models`` package) from memory; classes are built on first use."""
         models = _LOADED.get(key)
-        adapters: dict[str, TypeAdapter[Any]] = {}
-        broken: dict[str, str] = {}
-        if models is None or not all(_has(models, name) for name in set(wanted.values())):
+        if models is None:
             package = f"_autosdk_mock_{uuid.uuid4().hex[:12]}"  # unique: several mocks in one process
-            folder = Path(tempfile.mkdtemp(prefix="autosdk-mock-"))
-            try:
-                root = folder / package
-                for relative, text in files.items():
-                    target = root / relative
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(text, encoding="utf-8")
-                (root / "__init__.py").write_text("", encoding="utf-8")
-                models = _import_package(package, root)
-                # Import every wanted class now: the folder is deleted below, and the lazy
-                # ``models`` package would otherwise import modules on first use.
-                for name in set(wanted.values()):
-                    try:
-                        getattr(models, name)
-                    except Exception as exc:  # a generator problem in one module must not stop the mock
-                        broken[name] = f"{type(exc).__name__}: {exc}"
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-            _LOADED[key] = models  # the same document in this process again: same classes
-        for pointer, name in wanted.items():
-            if name in broken:
-                continue
-            try:
-                adapters[pointer] = _adapter(models, name)
-            except Exception as exc:
-                broken[name] = f"{type(exc).__name__}: {exc}"
-        result = cls(adapters, wanted)
-        result.warnings.extend(
-            f"the model {name} could not be built ({problem}); its payloads are not validated"
-            for name, problem in broken.items()
-        )
-        return result
+            models = _import_from_memory(package, files)
+            _LOADED[key] = models  # the same document in this process again: the same classes
+        return cls({}, wanted, module=models, key=key)
 
     def adapter(self, message: MessageSpec) -> TypeAdapter[Any] | None:
-        return self._adapters.get(message.pointer)
+        """The message's validator (made now if it was not yet); None when it has none or it is broken."""
+        adapter = self._adapters.get(message.pointer)
+        if adapter is not None or self._module is None:
+            return adapter
+        name = self.class_names.get(message.pointer)
+        if name is None or name in self._broken:
+            return None
+        with self._lock:
+            try:
+                adapter = _adapter(self._module, name)
+            except Exception as exc:  # a generator problem in one module must not stop the mock
+                self._broken[name] = f"{type(exc).__name__}: {exc}"
+                self.warnings.append(
+                    f"the model {name} could not be built ({self._broken[name]}); its payloads are not validated"
+                )
+                return None
+            self._adapters[message.pointer] = adapter
+        return adapter
 
     def check_json(self, message: MessageSpec, text: str | bytes) -> str | None:
         """``None`` when the JSON text is a valid payload of ``message``, else pydantic's summary."""
-        adapter = self._adapters.get(message.pointer)
+        adapter = self.adapter(message)
         if adapter is None:
             return None  # no schema: anything goes
         try:
@@ -225,15 +227,6 @@ class MessageModels:
 
 _LOADED: dict[str, Any] = {}  # cache key -> imported ``models`` module
 _ADAPTERS: dict[tuple[int, str], TypeAdapter[Any]] = {}
-
-
-def _has(models: Any, name: str) -> bool:
-    """Whether the class is there already (a lazy module whose folder is gone cannot import more)."""
-    try:
-        getattr(models, name)
-    except Exception:
-        return False
-    return True
 
 
 def _adapter(models: Any, name: str) -> TypeAdapter[Any]:
@@ -296,13 +289,43 @@ def _refs(node: Any) -> Iterator[str]:
             stack.extend(item)
 
 
-def _import_package(package: str, root: Path) -> Any:
-    """Import ``<package>.models`` from ``root`` without putting the folder on ``sys.path``."""
-    spec = importlib.util.spec_from_file_location(package, root / "__init__.py", submodule_search_locations=[str(root)])
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[package] = module
-    spec.loader.exec_module(module)
+class _MemoryModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves the modules of one generated package from memory (``package.models._x`` -> source).
+
+    No temporary folder: the files imported are exactly the verified bytes, nothing on disk can
+    change them afterwards, and the lazy ``models`` package can import a module at any time.
+    """
+
+    def __init__(self, package: str, files: Mapping[str, str]) -> None:
+        self.package = package
+        self.sources: dict[str, tuple[str, bool]] = {package: ("", True)}
+        for relative, text in files.items():
+            if not relative.endswith(".py"):
+                continue
+            parts = relative[: -len(".py")].split("/")
+            is_package = parts[-1] == "__init__"
+            if is_package:
+                parts = parts[:-1]
+            self.sources[".".join([package, *parts])] = (text, is_package)
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in self.sources:
+            return None
+        return importlib.util.spec_from_loader(
+            fullname, self, origin=f"<autosdk mock models: {fullname}>", is_package=self.sources[fullname][1]
+        )
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None  # the default module object
+
+    def exec_module(self, module: Any) -> None:
+        text, _ = self.sources[module.__name__]
+        exec(compile(text, module.__spec__.origin, "exec"), module.__dict__)
+
+
+def _import_from_memory(package: str, files: Mapping[str, str]) -> Any:
+    """Import ``<package>.models`` from ``files`` (relative path -> source)."""
+    sys.meta_path.append(_MemoryModules(package, files))
     return importlib.import_module(f"{package}.models")
 
 

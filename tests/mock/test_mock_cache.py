@@ -39,7 +39,8 @@ def _build(path: Path, lines: list[str], use_cache: bool = True) -> MockServer:
 
 
 def _entries(cache: Path) -> list[Path]:
-    return [p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")] if cache.exists() else []
+    folder = cache / "models"
+    return [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")] if folder.exists() else []
 
 
 def test_first_start_prepares_second_reuses(tmp_path: Path, cache_dir: Path) -> None:
@@ -159,3 +160,24 @@ def test_missing_package_is_a_clear_error(tmp_path: Path) -> None:
     _, api = load_realtime(path)
     with pytest.raises(SpecError, match="no package 'no_such_mock_pkg'"):
         MessageModels.from_package(api, api.channels, "no_such_mock_pkg")
+
+
+def test_payloads_are_cached_and_models_built_on_first_use(tmp_path: Path, cache_dir: Path) -> None:
+    path = write_doc(tmp_path, "api.yaml", _doc())
+    first = _build(path, [])
+    [stored] = (cache_dir / "payloads").glob("*.json")
+    second = _build(path, [])
+    assert second.payloads == first.payloads
+    # No model was needed to start: the payloads came from the cache.
+    assert second.models._adapters == {}
+    with second, open_ws(second.url_for()) as ws:
+        assert types_of(recv_frames(ws, 1)) == ["hello"]
+        ws.send('{"type": "ping", "n": 0}')  # the "ping" model is built now, and rejects n=0
+        [error] = recv_frames(ws, 1)
+    assert error["error"]["code"] == "invalid_message"
+    # A damaged payloads entry is noticed and chosen again.
+    stored.write_text(stored.read_text(encoding="utf-8").replace('"hello"', '"hullo"'), encoding="utf-8")
+    lines: list[str] = []
+    third = _build(path, lines)
+    assert any("cached payloads for this document are damaged" in line for line in lines), lines
+    assert third.payloads == first.payloads
