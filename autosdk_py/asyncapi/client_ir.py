@@ -433,6 +433,12 @@ def _channel_client(
             "so recv() matches each frame against every message type: a frame is a class only when it is the "
             "one type it matches, else an UnknownMessage saying why (the rule is in the channel module's docstring)"
         )
+    schemaless = [m.name for m in channel.receive if not m.binary and m.pointer in payload_classes and _any(m)]
+    if schemaless and len(receives) > len(schemaless):
+        notes.append(
+            f"channel '{channel.key}': server message(s) {', '.join(map(repr, schemaless))} have no payload schema "
+            "(Any), so they take no part in decoding: a frame no typed message matches arrives as UnknownMessage"
+        )
     if tag is None:
         receives = [ReceiveType(r.class_name, r.message, None) for r in receives]
     taken_classes: set[str] = set(imports)
@@ -458,6 +464,15 @@ def _channel_client(
         description=" ".join((channel.description or "").split()) or None,
         imports=tuple(sorted(imports)),
     )
+
+
+_NOT_CONSTRAINTS = frozenset({"title", "description", "examples", "example", "$comment", "default", "deprecated"})
+
+
+def _any(message: MessageSpec) -> bool:
+    """Whether a message's payload is written as a schema that accepts anything (``{}``, no payload)."""
+    payload = message.payload
+    return payload is None or (isinstance(payload, Mapping) and set(payload) <= _NOT_CONSTRAINTS)
 
 
 def _tag_attribute(

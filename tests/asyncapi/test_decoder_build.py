@@ -177,6 +177,8 @@ def test_the_modes_are_the_expected_ones(packages: dict[str, ModuleType]) -> Non
     }
     notes = packages["any_member"].server_message_decoder().notes
     assert any("Any takes no part" in note for note in notes)
+    package_doc = importlib.import_module("dec_any_member").__doc__ or ""
+    assert "'anything' have no payload schema (Any), so they take no part in decoding" in package_doc
 
 
 def _client(module: ModuleType, base_url: str, asynchronous: bool = False) -> Any:

@@ -413,7 +413,7 @@ class MessageDecoder(Generic[T]):
         keys: list[str],
     ) -> pydantic.TypeAdapter[Any] | None:
         union: Any = Union[tuple(models)]  # noqa: UP007 - built at run time from a tuple
-        if len(fields) == 1 and len(models) > 1 and all(_tag_key(k) == k for k in keys):
+        if len(fields) == 1:
             attribute = _tag_attribute(models, fields[0])
             if attribute is not None:
                 try:  # pydantic's own discriminator: the fastest, when every tag field is a Literal
