@@ -244,6 +244,8 @@ class _Model:
             return self.validate(data), None
         except pydantic.ValidationError as exc:
             return None, _first_error(exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. a class that is not fully defined
+            return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
 
 
 class _Other:
@@ -261,6 +263,8 @@ class _Other:
             return self.validate(data), None
         except pydantic.ValidationError as exc:
             return None, _first_error(exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. a class that is not fully defined
+            return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
 
 
 def _tag_attribute(models: list[type[pydantic.BaseModel]], wire: str) -> str | None:
@@ -483,6 +487,8 @@ class MessageDecoder(Generic[T]):
                 return self._validate_json(frame)  # type: ignore[no-any-return]
             except pydantic.ValidationError as exc:
                 return self._unknown_tagged(frame, exc)
+            except Exception as exc:  # noqa: BLE001 - decoding never raises
+                return _unexpected(frame, exc)
         return self._decode(frame)  # type: ignore[no-any-return]
 
     def _decode_json(self, frame: str) -> object:
@@ -496,6 +502,8 @@ class MessageDecoder(Generic[T]):
             return self._validate_json(frame)
         except pydantic.ValidationError as exc:
             return self._unknown_tagged(frame, exc)
+        except Exception as exc:  # noqa: BLE001 - decoding never raises
+            return _unexpected(frame, exc)
 
     def _unknown_tagged(
         self, frame: str, exc: pydantic.ValidationError
@@ -553,6 +561,14 @@ class MessageDecoder(Generic[T]):
     def tag_of(self, message: object) -> str | None:
         """The tag value a decoded message was sent with, for per-type handler dispatch."""
         return self._class_tags.get(message.__class__)
+
+
+def _unexpected(frame: str, exc: Exception) -> UnknownMessage:
+    return UnknownMessage(
+        type=None,
+        raw=frame,
+        error=f"cannot be validated: {exc.__class__.__name__}: {exc}",
+    )
 
 
 def _read_tag(fields: tuple[str, ...]) -> Callable[[Any], str | None]:

@@ -17,7 +17,7 @@ import random
 from typing import Any, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from autosdk_py.realtime_runtime import (
     MessageDecoder,
@@ -420,3 +420,13 @@ def test_connect_async_builds_the_decoder_only_after_the_handshake() -> None:
         server.reject(401, "bad key")
         asyncio.run(main(server))
     assert calls == []
+
+
+def test_a_class_pydantic_cannot_validate_never_makes_decode_raise() -> None:
+    fields: dict[str, Any] = {"x": ("NotDefinedAnywhere", ...)}  # a forward reference never resolved
+    broken = create_model("Broken", **fields)
+    decoders: list[MessageDecoder[Any]] = [MessageDecoder((broken, UQ), None), MessageDecoder(broken, None)]
+    for decoder in decoders:
+        result = decoder.decode('{"x":1}')
+        assert isinstance(result, UnknownMessage) and "cannot be validated" in str(result.error)
+    assert isinstance(decoders[0].decode('{"ping":1}'), UQ)
