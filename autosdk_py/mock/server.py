@@ -61,6 +61,7 @@ from .validate import (
 __all__ = ["MockConnection", "MockServer"]
 
 MAX_FRAME = 32 * 2**20  # real realtime APIs take audio chunks of several MB
+_NONE: Any = object()
 MAX_LOG_LINES = 1000  # kept in ``log_lines`` when not recording
 MAX_CLOSED = 100  # closed connections kept in ``connections`` when not recording
 MAX_ERRORS_KEPT = 20  # per connection, when not recording
@@ -319,16 +320,22 @@ class MockServer:
                     payloads[message.pointer] = message.examples[0] if message.examples else {}
                     continue
                 first: Any = None
-                chosen: Any = None
+                chosen: Any = _NONE
                 for index, candidate in enumerate(
                     candidates(self._synth, message.payload, message.examples, message.tag)
                 ):
                     if index == 0:
                         first = candidate
                     if self.models.check(message, candidate) is None:
-                        chosen = candidate
-                        break
-                else:
+                        if chosen is _NONE:
+                            chosen = candidate
+                        # An empty object is valid when nothing is required, but a receiver that
+                        # matches untagged messages by their fields cannot recognize it: a valid
+                        # payload with fields is better, when the variants give one.
+                        if candidate != {}:
+                            chosen = candidate
+                            break
+                if chosen is _NONE:
                     unchecked.append(message.name)
                     chosen = first if first is not None else {}
                 payloads[message.pointer] = chosen

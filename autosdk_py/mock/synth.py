@@ -11,7 +11,9 @@ The rules, per schema (after following ``$ref`` and merging ``allOf``):
   description says so, else ``mock_<property name>``; padded/cut to ``minLength``/``maxLength``;
 * numbers: 0 moved into ``minimum``/``maximum``/``exclusive*`` and onto ``multipleOf``;
 * arrays: ``minItems`` items (one item when ``all_properties`` is on);
-* objects: the required properties (all properties with ``all_properties``, a few levels deep);
+* objects: the required properties (all properties with ``all_properties``, a few levels deep),
+  and the optional ones fixed to one value (``const``, a one-value ``enum``; with ``null`` allowed
+  or not), which receivers dispatch on;
   a ``$ref`` that recurs on the current path cannot be built, so an optional property skips it and
   a union tries its next member.
 
@@ -60,6 +62,13 @@ _FORMATS: dict[str, Any] = {
     "json-pointer": "/",
 }
 _BASE64_HINT = re.compile(r"base-?64", re.IGNORECASE)
+
+
+_NOT_FIXED: Any = object()
+
+
+def _only_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and (schema.get("type") == "null" or schema.get("const", 0) is None)
 
 
 class Unviable(Exception):
@@ -231,6 +240,14 @@ class Synthesizer:
             if sub is True or not isinstance(sub, dict | bool):
                 sub = {"type": "string"}
             result[key] = self.value(sub, variant, depth=depth + 1, seen=seen, name=key)
+        # An optional property fixed to one value (Hume's ``type: optional<literal<"tool_call">>``) is
+        # how receivers tell messages apart: always written, it costs nothing and makes the payload
+        # recognizable.
+        for key, sub in props.items():
+            if key not in result:
+                fixed = self._fixed(sub, seen)
+                if fixed is not _NOT_FIXED:
+                    result[key] = fixed
         # depth counts every nested value (a union member adds one), so halve it for object levels.
         if variant.all_properties and depth // 2 < ALL_PROPERTIES_DEPTH:
             for key, sub in props.items():
@@ -248,6 +265,27 @@ class Synthesizer:
             result.setdefault(f"key{index}", self.value(sub, variant, depth=depth + 1, seen=seen))
             index += 1
         return result
+
+    def _fixed(self, schema: Any, seen: frozenset[str]) -> Any:
+        """The one non-null value ``schema`` allows (``const``, a one-value ``enum``, either or null)."""
+        try:
+            node, _ = self.merged(schema, seen)
+        except Unviable:
+            return _NOT_FIXED
+        if not isinstance(node, dict):
+            return _NOT_FIXED
+        if "const" in node and node["const"] is not None:
+            return copy.deepcopy(node["const"])
+        enum = [v for v in node.get("enum") or [] if v is not None] if isinstance(node.get("enum"), list) else []
+        if len(enum) == 1:
+            return copy.deepcopy(enum[0])
+        for keyword in ("anyOf", "oneOf"):
+            members = node.get(keyword)
+            if isinstance(members, list):
+                values = [self._fixed(m, seen) for m in members if not _only_null(m)]
+                if len(values) == 1 and len(members) == 2:
+                    return values[0]
+        return _NOT_FIXED
 
     def _array(
         self, schema: dict[str, Any], variant: Variant, depth: int, seen: frozenset[str], name: str | None

@@ -103,3 +103,28 @@ def test_corpus_every_server_message_has_a_valid_payload(path: Path, side: Persp
     for channel in mock.channels:
         unique = list(dict.fromkeys(m.pointer for m in channel.receive))
         assert [a.message.pointer for a in mock.scripts[channel.key].on_connect if a.message] == unique
+
+
+def test_payloads_are_recognizable(tmp_path: Path) -> None:
+    """An optional one-value property is written (receivers dispatch on it); an empty object is a last resort."""
+    receives = {
+        "tool_call": {
+            "payload": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "type": {"anyOf": [{"const": "tool_call"}, {"type": "null"}]},
+                },
+            }
+        },
+        "note": {"payload": {"type": "object", "properties": {"text": {"type": "string"}}}},
+        "free": {"payload": {"type": "object"}},
+    }
+    path = write_doc(tmp_path, "shapes.yaml", v3_channel_doc({}, receives))
+    mock = MockServer.from_spec(path, all_messages=True)
+    payloads = {m.name: mock.payloads[m.pointer] for m in mock.channels[0].receive}
+    assert payloads["tool_call"] == {"name": "mock_name", "type": "tool_call"}
+    assert payloads["note"] == {"text": "mock_text"}
+    assert payloads["free"] == {}
+    assert mock.unvalidated == []
