@@ -1,9 +1,10 @@
 """Checking frames against the document's payload schemas with pydantic.
 
 The validators are the models a generated SDK would have: ``lift_inline_payloads`` turns the
-AsyncAPI document's schemas into an OpenAPI document, ``generate_models`` turns that into pydantic
-modules, which are written to a temporary folder, imported once under a unique package name, and
-wrapped in ``TypeAdapter`` s. So the mock accepts exactly what a generated client sends and its
+AsyncAPI document's schemas (only those the served messages reach) into an OpenAPI document,
+``generate_models`` turns that into pydantic modules (or the on-disk cache gives the modules
+generated at an earlier start, see ``cache.py``), which are imported from memory under a unique
+package name and wrapped in ``TypeAdapter`` s on first use. So the mock accepts exactly what a generated client sends and its
 payloads are what a generated client decodes, with no JSON Schema library (and no second
 interpretation of the schemas) involved.
 
