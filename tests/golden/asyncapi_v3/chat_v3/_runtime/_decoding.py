@@ -22,8 +22,11 @@ validates only the member the tag names). The union uses ``Field(discriminator=.
 pydantic accepts it (every tag field a ``Literal``), else a callable ``Discriminator`` reading
 the raw tag (a tag declared optional in the spec, ``Literal["x"] | None``). Two constants
 together (``type`` + ``role``) serve as a compound tag when no single one tells the types
-apart. An unknown or missing tag gives ``UnknownMessage(type=..., error=None)``; a known tag
-whose payload does not validate gives the validation error.
+apart; without a ``tag`` given, the decoder looks for one among the constants all types share.
+The tag alone identifies the class: keys the class does not declare (a newer server) and its
+other constants are left to the model (``extra="allow"``, defaults). An unknown or missing tag
+gives ``UnknownMessage(type=..., error=None)``; a known tag whose payload does not validate
+gives the validation error.
 
 Matching (no tag can be built): a frame is a class only if exactly one candidate passes:
 
@@ -37,7 +40,8 @@ Matching (no tag can be built): a frame is a class only if exactly one candidate
 * a type that is not a model (a list, a scalar) passes when the frame validates against it;
 * ``Any`` (and ``dict[str, Any]``, ``object``) never takes part: it would match every frame.
   When *every* type is like that (the spec declares no schema), frames are returned as
-  parsed JSON, which is all the spec promises.
+  parsed JSON, which is all the spec promises; with no type at all, every text frame is an
+  ``UnknownMessage``.
 
 Exactly one candidate passes: that class. Several: those with the most constants win (a
 ``{"type": "x", "kind": "y"}`` frame is the class with both constants, not the one with only
