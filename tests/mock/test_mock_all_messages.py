@@ -128,3 +128,9 @@ def test_payloads_are_recognizable(tmp_path: Path) -> None:
     assert payloads["note"] == {"text": "mock_text"}
     assert payloads["free"] == {}
     assert mock.unvalidated == []
+
+
+def test_any_json_payload_is_an_object(tmp_path: Path) -> None:
+    path = write_doc(tmp_path, "any.yaml", v3_channel_doc({}, {"anything": {"payload": {}}}))
+    mock = MockServer.from_spec(path, all_messages=True)
+    assert mock.payloads[mock.channels[0].receive[0].pointer] == {}
