@@ -530,9 +530,12 @@ class _PageBuilder:
             )
         elif client.receives:
             lines.append(
-                "The server messages share no tag field with one value each, so `ws.recv()` tries each class below "
-                "in turn (pydantic's smart union); a frame that matches none arrives as `UnknownMessage` "
-                "(`.raw`, `.error`)."
+                "The server messages share no tag field with one value each, so `ws.recv()` matches each frame "
+                "against the classes below: a class takes it only when the frame holds every constant field of "
+                "the class with its value and validates (a class without constant fields: when every key of the "
+                "frame is one of its fields). Exactly one match, or the one with the most constant fields, is "
+                "returned; no match or a tie arrives as `UnknownMessage` (`.raw`, `.error` says why), never as "
+                "a mis-typed class."
             )
         else:
             lines.append("No JSON server message is declared: `ws.recv()` returns each text frame as `UnknownMessage`.")
