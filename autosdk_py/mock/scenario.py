@@ -34,9 +34,10 @@ that is neither listed nor covered by ``"*"``), the default rule applies:
   ``input_audio_buffer.commit`` -> ``input_audio_buffer.committed``); else nothing
   (``input_audio_buffer.append`` gets no reply; the server logs "no reply rule for ..." once).
 * on connect (the greeting): every server message that answers no client message (it is not
-  the reply of one by the rules above), is not an error (no "error"/"fail" word), and looks like
-  a greeting, judged by its tag value when it has one (the event's name on the wire), else by
-  its name; a greeting is one of:
+  the reply of one by the rules above), is not about an error or an ending (no word like
+  "error", "failed", "closed", "goodbye", "terminated", "timeout" in its name or tag), and looks
+  like a greeting, judged by its tag value when it has one (the event's name on the wire), else
+  by its name; a greeting is one of:
 
   1. it is a greeting by itself: ``hello``, ``hi``, ``welcome``, ``connected``,
      ``connection_ack``, ``ready``, ``begin``, ``init``, ``initialized``, ``open``, ``opened``,
@@ -47,9 +48,9 @@ that is neither listed nor covered by ``"*"``), the default rule applies:
      ``conversation.created``, ``SessionBegins``, ``RecognitionStarted``) or it is about the session
      or connection (``transcription_session.created``); a longer name is an event in a running
      session (OpenAI ``input_audio_buffer.speech_started``, ``output_audio_buffer.started``);
-  3. its summary or description says it is sent on connection ("upon connection", "sent on
-     connection", "after ... connecting": Kraken ``systemStatus``, Slack ``hello``, Firezone
-     ``init``).
+  3. a sentence of its summary or description says it is sent on connection ("upon connection",
+     "sent on connection", "after ... connecting": Kraken ``systemStatus``, Slack ``hello``,
+     Firezone ``init``) and has no word of an ending or failure ("when the connection closes").
 
   They are sent in that order of the three kinds (session/connection names first within kind 2),
   then document order: OpenAI greets with ``session.created`` then ``conversation.created``,
@@ -333,7 +334,31 @@ _BEGAN = {
     "acknowledged",
 }
 _SESSION_WORDS = {"session", "connection", "socket", "websocket"}
-_NOT_GREETING = {"error", "errors", "fail", "failed", "failure"}
+# Words of an ending or a failure: such a message is never a greeting, whatever else it says
+# ("sent when the connection closes" is about the connection but not its start).
+_NOT_GREETING = {
+    "error",
+    "errors",
+    "fail",
+    "failed",
+    "failure",
+    "goodbye",
+    "bye",
+    "close",
+    "closed",
+    "closes",
+    "closing",
+    "disconnect",
+    "disconnected",
+    "terminate",
+    "terminated",
+    "end",
+    "ended",
+    "ends",
+    "timeout",
+    "expired",
+    "lost",
+}
 _ON_CONNECT_TEXT = re.compile(
     r"\b(upon|on|after|when)\b[^.]{0,40}?\bconnect(ion|ed|ing)?\b|\bconnection (is )?(opens|opened|established)\b",
     re.IGNORECASE,
@@ -356,8 +381,9 @@ def greeting_rank(message: MessageSpec) -> int | None:
     if any(len(w) == 2 for w in began):
         return 2
     text = " ".join(t for t in (message.summary, message.description) if t)
-    if text and _ON_CONNECT_TEXT.search(text):
-        return 3
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if _ON_CONNECT_TEXT.search(sentence) and not _NOT_GREETING & set(words(sentence)):
+            return 3
     return None
 
 

@@ -45,6 +45,8 @@ def test_greeting_names(name: str) -> None:
         ("SessionCreationFailed", "session.failed"),
         ("Transcript", "transcript"),
         ("GroupOpen", "group_open"),  # Slack: "you opened a channel", not a greeting
+        ("Goodbye", "goodbye"),
+        ("ConnectionClosed", "connection.closed"),
     ],
 )
 def test_not_greetings(name: str, tag: str) -> None:
@@ -54,6 +56,10 @@ def test_not_greetings(name: str, tag: str) -> None:
 def test_description_says_sent_on_connection() -> None:
     assert greeting_rank(_message("systemStatus", description="Status sent on connection or changes.")) == 3
     assert greeting_rank(_message("heartbeat", description="Its purpose is to keep the connection alive.")) is None
+    assert greeting_rank(_message("notice", description="Sent when the connection closes.")) is None
+    assert greeting_rank(_message("SessionTerminated", description="Sent upon connection end.")) is None
+    # Another sentence may still say it: each sentence is judged alone.
+    assert greeting_rank(_message("state", description="Sent upon connection. Repeated until the end.")) == 3
 
 
 SENDS = {
