@@ -145,6 +145,12 @@ class MessageModels:
         manifest_path = Path(next(iter(found.submodule_search_locations))) / "_manifest.json"
         try:
             manifest = load_manifest(manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SpecError(
+                f"{package} has no models manifest (_manifest.json): it holds no generated models",
+                file=manifest_path,
+                hint="a realtime client generated with --types-namespace x imports its models from x: pass --package x",
+            ) from None
         except (OSError, ValueError) as exc:
             raise SpecError(
                 f"cannot read the package's models manifest: {exc}",

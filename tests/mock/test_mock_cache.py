@@ -181,3 +181,17 @@ def test_payloads_are_cached_and_models_built_on_first_use(tmp_path: Path, cache
     third = _build(path, lines)
     assert any("cached payloads for this document are damaged" in line for line in lines), lines
     assert third.payloads == first.payloads
+
+
+def test_package_without_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    path = write_doc(tmp_path, "api.yaml", _doc())
+    (tmp_path / "pkg" / "mock_no_manifest").mkdir(parents=True)
+    (tmp_path / "pkg" / "mock_no_manifest" / "__init__.py").write_text("", encoding="utf-8")
+    sys.path.insert(0, str(tmp_path / "pkg"))
+    try:
+        _, api = load_realtime(path)
+        with pytest.raises(SpecError, match="has no models manifest") as info:
+            MessageModels.from_package(api, api.channels, "mock_no_manifest")
+        assert info.value.hint is not None and "--package x" in info.value.hint
+    finally:
+        sys.path.remove(str(tmp_path / "pkg"))
