@@ -23,6 +23,7 @@ import importlib.util
 import json
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -111,7 +112,9 @@ class MessageModels:
             count = len(schema_of)
             note = "first start for this document; cached for next time" if use_cache else "cache disabled"
             say(f"preparing models for {count} message(s) ({note})...")
+            started = time.monotonic()
             cached = _generate(model_input, source)
+            say(f"models ready in {time.monotonic() - started:.1f} s")
             if use_cache:
                 try:
                     write_entry(root, key, cached)
