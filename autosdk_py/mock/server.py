@@ -338,6 +338,8 @@ class MockServer:
                 if chosen is _NONE:
                     unchecked.append(message.name)
                     chosen = first if first is not None else {}
+                if chosen == {}:
+                    chosen = self._filled(message)
                 if chosen is None and self.models.check(message, {}) is None:
                     # A payload that may be any JSON: an object is what realtime APIs send, and
                     # a receiver can take it for a message, where null looks like nothing.
@@ -345,6 +347,30 @@ class MockServer:
                 payloads[message.pointer] = chosen
         self.unvalidated = unchecked
         return payloads
+
+    def _filled(self, message: MessageSpec) -> dict[str, Any]:
+        """``{}`` made recognizable: each optional property added in turn, kept when still valid.
+
+        For a schema whose every fuller variant is invalid because of one property (Discord's
+        ``GUILD_CREATE``: ``s`` is both an integer and a string or null), the others still go in.
+        """
+        try:
+            schema, _ = self._synth.merged(message.payload, frozenset())
+        except Unviable:
+            return {}
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        current: dict[str, Any] = {}
+        if not isinstance(props, dict):
+            return current
+        for key, sub in props.items():
+            try:
+                value = self._synth.value(sub, name=key)
+            except Unviable:
+                continue
+            trial = {**current, key: value}
+            if self.models.check(message, trial) is None:
+                current = trial
+        return current
 
     def _compile_scripts(self) -> dict[str, Script]:
         replies = operation_replies(self.api)

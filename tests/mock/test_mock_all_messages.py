@@ -134,3 +134,25 @@ def test_any_json_payload_is_an_object(tmp_path: Path) -> None:
     path = write_doc(tmp_path, "any.yaml", v3_channel_doc({}, {"anything": {"payload": {}}}))
     mock = MockServer.from_spec(path, all_messages=True)
     assert mock.payloads[mock.channels[0].receive[0].pointer] == {}
+
+
+def test_empty_object_filled_property_by_property(tmp_path: Path) -> None:
+    """Discord's GUILD_CREATE: one impossible property (``s``) must not leave the payload empty."""
+    receives = {
+        "guild_create": {
+            "payload": {
+                "type": "object",
+                "properties": {
+                    "op": {"type": "integer", "enum": [0, 1]},
+                    "s": {"type": "integer", "oneOf": [{"type": "string"}, {"type": "null"}]},
+                    "t": {"oneOf": [{"type": "string"}, {"type": "null"}], "default": "GUILD_CREATE"},
+                },
+            }
+        }
+    }
+    path = write_doc(tmp_path, "guild.yaml", v3_channel_doc({}, receives))
+    mock = MockServer.from_spec(path, all_messages=True)
+    message = mock.channels[0].receive[0]
+    payload = mock.payloads[message.pointer]
+    assert payload.get("op") == 0 and payload.get("t") == "GUILD_CREATE"
+    assert mock.models.check(message, payload) is None
