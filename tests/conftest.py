@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -37,6 +39,19 @@ def _generate(spec: Path, output: Path, options: dict[str, object]) -> RealSdk:
     result = generate(GenerateOptions(spec=spec, output=output, **options))  # type: ignore[arg-type]
     sys.path.insert(0, str(output))
     return RealSdk(spec, output, result, importlib.import_module(result.package))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mock_models_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """``autosdk mock``'s models cache lives in a temporary folder for the whole run, never in ~/.cache."""
+    previous = os.environ.get("AUTOSDK_CACHE_DIR")
+    folder = tmp_path_factory.mktemp("mock-models-cache")
+    os.environ["AUTOSDK_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("AUTOSDK_CACHE_DIR", None)
+    else:
+        os.environ["AUTOSDK_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +93,12 @@ def elevenlabs_realtime(elevenlabs_sdk: RealSdk) -> RealSdk:
         GenerateOptions(spec=ELEVENLABS_ASYNCAPI, output=elevenlabs_sdk.output, namespace="elevenlabs_sdk.realtime")
     )
     return RealSdk(ELEVENLABS_ASYNCAPI, elevenlabs_sdk.output, result, importlib.import_module(result.package))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.sessions import SESSION_LINES  # filled by tests/test_corpus_sessions.py
+
+    if SESSION_LINES:
+        terminalreporter.section("realtime sessions (generated clients against autosdk mock --all-messages)")
+        for line in SESSION_LINES:
+            terminalreporter.write_line(line)
