@@ -49,6 +49,26 @@ Exactly one candidate passes: that class. Several: those with the most constants
 ``UnknownMessage`` whose ``error`` lists each candidate's first failure. The decoder never
 raises on a frame: invalid JSON, JSON too deep to parse, a wrong shape all end up as
 ``UnknownMessage`` (binary frames are returned as ``bytes``).
+
+Plain-text messages
+-------------------
+
+A server message whose content type is text (``text/plain``..., not JSON) and whose payload is
+a string travels as the raw text (``pong``, not ``"pong"``). Such types are given apart
+(``texts=``) and take no part in the JSON rule above; a text frame goes to them only when the
+JSON rule gives no typed message (JSON first: the hot path of a channel is unchanged, and a
+channel without text messages pays nothing). The raw text is then matched against them:
+
+* a *specific* text type - a ``Literal`` (the spec's ``const`` / ``enum``), an ``Enum``, or a
+  string with a ``pattern`` - passes when the text validates against it;
+* a type that takes any text (``str``, perhaps with length limits) passes only when the frame
+  is not valid JSON: a JSON frame the JSON rule could not decode (a newer event) stays an
+  ``UnknownMessage``, it is not taken for text.
+
+Exactly one passes: that value (``"pong"``, typed as the message's type). Several: the specific
+ones win; still several: ``UnknownMessage(error="ambiguous: ...")``. None: the JSON rule's
+``UnknownMessage``, its ``error`` extended with each text type's failure (an unknown tag, whose
+``error`` is ``None``, is left as it is).
 """
 
 from __future__ import annotations
@@ -271,6 +291,70 @@ class _Other:
             return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
 
 
+class _Text:
+    """A plain-text server message type: it passes when the raw text validates against it."""
+
+    __slots__ = ("name", "specific", "validate")
+
+    def __init__(self, annotation: Any) -> None:
+        self.name = getattr(annotation, "__name__", None) or repr(annotation)
+        self.specific = _text_specific(annotation)
+        self.validate = pydantic.TypeAdapter(annotation).validate_python
+
+    def check(self, text: str) -> tuple[object, str | None]:
+        try:
+            return self.validate(text), None
+        except pydantic.ValidationError as exc:
+            return None, _first_error(exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. a type that is not fully defined
+            return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
+
+
+def _text_specific(annotation: Any) -> bool:
+    """Whether a text type says which texts it is: a Literal, an Enum, a string with a pattern."""
+    for _ in range(50):
+        if get_origin(annotation) is Annotated:
+            if any(_has_pattern(m) for m in getattr(annotation, "__metadata__", ())):
+                return True
+            annotation = get_args(annotation)[0]
+            continue
+        value = getattr(annotation, "__value__", None)
+        if (
+            value is not None
+            and get_origin(annotation) is None
+            and not isinstance(annotation, type)
+        ):
+            annotation = value
+            continue
+        break
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return True
+    if origin is Union or origin is UnionType:
+        members = [a for a in get_args(annotation) if _unwrap(a) is not NoneType]
+        return bool(members) and all(_text_specific(a) for a in members)
+    return isinstance(annotation, type) and issubclass(annotation, Enum)
+
+
+def _has_pattern(metadata: object) -> bool:
+    if getattr(metadata, "pattern", None) is not None:
+        return True
+    inner = getattr(
+        metadata, "metadata", None
+    )  # a FieldInfo: Annotated[str, Field(pattern=...)]
+    return isinstance(inner, list) and any(
+        getattr(m, "pattern", None) is not None for m in inner
+    )
+
+
+def _is_json(frame: str) -> bool:
+    try:
+        pydantic_core.from_json(frame)
+    except ValueError:
+        return False
+    return True
+
+
 def _tag_attribute(models: list[type[pydantic.BaseModel]], wire: str) -> str | None:
     names = set()
     for cls in models:
@@ -294,16 +378,21 @@ class MessageDecoder(Generic[T]):
     one in the models, else match). ``tags`` gives a class's tag value where the spec knows it
     (a ``const``) whatever the model's annotation says.
 
-    ``mode`` is ``"tagged"``, ``"matching"`` or ``"json"`` (every type is ``Any``), ``notes``
-    says why a tag could not be used or a type takes no part. Building never raises for a
-    union pydantic can validate; decoding never raises.
+    ``texts`` are the plain-text server message types (the module's "Plain-text messages"):
+    tried on the raw text of a frame the JSON rule gives no typed message for.
+
+    ``mode`` is ``"tagged"``, ``"matching"`` or ``"json"`` (every type is ``Any``): the rule
+    for JSON frames; ``notes`` says why a tag could not be used or a type takes no part.
+    Building never raises for a union pydantic can validate; decoding never raises.
     """
 
     __slots__ = (
         "_candidates",
         "_class_tags",
         "_decode",
+        "_json_decode",
         "_tagged",
+        "_texts",
         "_type_keys",
         "_validate_json",
         "known_tags",
@@ -311,6 +400,7 @@ class MessageDecoder(Generic[T]):
         "notes",
         "tag",
         "tag_fields",
+        "text_types",
         "types",
     )
 
@@ -319,10 +409,25 @@ class MessageDecoder(Generic[T]):
         types: Any,
         tag: str | None = None,
         tags: Mapping[Any, object] | None = None,
+        texts: Any = (),
     ) -> None:
         members: list[Any] = []
         _flatten(types, members)
         self.types: tuple[Any, ...] = tuple(members)
+        self._texts: tuple[_Text, ...] = ()
+        self.text_types: tuple[Any, ...] = ()
+        self._decode: Callable[[str], Any] = self._decode_json
+        self._init_json(members, tag, tags)
+        self._json_decode: Callable[[str], Any] = self._decode
+        # Kept as given (aliases are their names in errors, and their patterns are theirs).
+        text_members = list(texts) if isinstance(texts, (list, tuple)) else [texts]
+        if text_members:
+            self._build_texts(text_members)
+            self._decode = self._decode_then_text
+
+    def _init_json(
+        self, members: list[Any], tag: str | None, tags: Mapping[Any, object] | None
+    ) -> None:
         self.tag: str | None = None
         self.tag_fields: tuple[str, ...] = ()
         self.known_tags: frozenset[str] = frozenset()
@@ -340,7 +445,7 @@ class MessageDecoder(Generic[T]):
                 "Any takes no part in matching: it would match every frame"
             )
         if members and not typed:
-            self._decode: Callable[[str], Any] = self._decode_json
+            self._decode = self._decode_json
             return
         if len(models) == len(typed) and self._try_tagged(models, tag, tags or {}):
             self.mode = "tagged"
@@ -352,6 +457,19 @@ class MessageDecoder(Generic[T]):
         self._decode = self._decode_matching
 
     # -- building ---------------------------------------------------------------------------
+
+    def _build_texts(self, members: list[Any]) -> None:
+        texts: list[_Text] = []
+        for annotation in members:
+            try:
+                texts.append(_Text(annotation))
+            except Exception as exc:  # noqa: BLE001 - one unbuildable type must not cost the others
+                self.notes.append(
+                    f"text type {annotation!r} takes no part: {exc.__class__.__name__}: {exc}"
+                )
+                continue
+        self._texts = tuple(texts)
+        self.text_types = tuple(members)
 
     def _try_tagged(
         self,
@@ -490,7 +608,7 @@ class MessageDecoder(Generic[T]):
             try:
                 return self._validate_json(frame)  # type: ignore[no-any-return]
             except pydantic.ValidationError as exc:
-                return self._unknown_tagged(frame, exc)
+                return self._unknown_tagged_or_text(frame, exc)  # type: ignore[no-any-return]
             except Exception as exc:  # noqa: BLE001 - decoding never raises
                 return _unexpected(frame, exc)
         return self._decode(frame)  # type: ignore[no-any-return]
@@ -505,7 +623,7 @@ class MessageDecoder(Generic[T]):
         try:
             return self._validate_json(frame)
         except pydantic.ValidationError as exc:
-            return self._unknown_tagged(frame, exc)
+            return self._unknown_tagged_or_text(frame, exc)
         except Exception as exc:  # noqa: BLE001 - decoding never raises
             return _unexpected(frame, exc)
 
@@ -528,6 +646,54 @@ class MessageDecoder(Generic[T]):
         )
         return UnknownMessage(
             type=tag_value, raw=frame, error=None if unknown else str(exc)
+        )
+
+    def _unknown_tagged_or_text(self, frame: str, exc: pydantic.ValidationError) -> Any:
+        unknown = self._unknown_tagged(frame, exc)
+        return self._match_text(frame, unknown) if self._texts else unknown
+
+    def _decode_then_text(self, frame: str) -> object:
+        result = self._json_decode(frame)
+        if result.__class__ is UnknownMessage:
+            return self._match_text(frame, result)
+        return result
+
+    def _match_text(self, frame: str, unknown: UnknownMessage) -> object:
+        """The text message the raw frame is (the module's "Plain-text messages"), else ``unknown``."""
+        passed: list[tuple[_Text, object]] = []
+        failures: list[str] = []
+        is_json: bool | None = None
+        for text in self._texts:
+            if not text.specific:
+                if is_json is None:
+                    is_json = _is_json(frame)
+                if is_json:
+                    failures.append(
+                        f"{text.name} (takes any text, but only a frame that is not JSON)"
+                    )
+                    continue
+            value, why = text.check(frame)
+            if why is None:
+                passed.append((text, value))
+            else:
+                failures.append(f"{text.name} ({why})")
+        if len(passed) > 1 and any(t.specific for t, _ in passed):
+            passed = [(t, v) for t, v in passed if t.specific]
+        if len(passed) == 1:
+            return passed[0][1]
+        if passed:
+            names = " or ".join(t.name for t, _ in passed)
+            return UnknownMessage(
+                type=unknown.type,
+                raw=frame,
+                error=f"ambiguous: {names} (the text validates against each)",
+            )
+        if unknown.error is None:
+            return unknown  # a JSON frame with an unknown tag: a newer event, not text
+        return UnknownMessage(
+            type=unknown.type,
+            raw=frame,
+            error=f"{unknown.error}; no text message either: " + "; ".join(failures),
         )
 
     def _decode_matching(self, frame: str) -> object:
