@@ -58,7 +58,7 @@ class ConnectParam:
 class SendMethod:
     name: Identifier
     annotation: Identifier  # the payload class, or ``bytes``
-    kind: Literal["model", "json", "bytes"]
+    kind: Literal["model", "json", "bytes", "text"]  # text: a plain-text message, sent as the string itself
     doc: str
     message: str
 
@@ -68,6 +68,7 @@ class ReceiveType:
     class_name: Identifier
     message: str
     tag_value: Any
+    text: bool = False  # a plain-text message: decoded from the raw text of a frame, not from JSON
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,19 @@ class ChannelClient:
     @property
     def union_members(self) -> Code:
         return Code(" | ".join(r.class_name for r in self.receives) or "Any")
+
+    @property
+    def json_receives(self) -> tuple[ReceiveType, ...]:
+        return tuple(r for r in self.receives if not r.text)
+
+    @property
+    def text_receives(self) -> tuple[ReceiveType, ...]:
+        return tuple(r for r in self.receives if r.text)
+
+    @property
+    def json_union_members(self) -> Code:
+        """The JSON server message types, for the decoder's JSON rule (``()``: none)."""
+        return Code(" | ".join(r.class_name for r in self.json_receives) or "()")
 
     @property
     def has_json_sends(self) -> bool:
@@ -314,6 +328,79 @@ def _has_controls(text: str) -> bool:
     return any(unicodedata.category(c) == "Cc" for c in text)
 
 
+def text_content_type(content_type: str | None) -> bool:
+    """Whether a content type says plain text: ``text/*`` (parameters aside), but not JSON (``text/json``...)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media.startswith("text/") and "json" not in media
+
+
+def is_text_message(message: MessageSpec, document: Mapping[str, Any]) -> bool:
+    """Whether a message travels as raw text: a text content type and a string payload schema.
+
+    ``ping`` on the wire, not the JSON string ``"ping"``. ``document`` is the bundled document
+    (its local ``$ref`` s are followed to see the payload's type). Anything else - JSON, binary,
+    a text content type over a non-string payload, no payload - is not.
+    """
+    return text_message_kind(message, document) is not None
+
+
+def text_message_kind(message: MessageSpec, document: Mapping[str, Any]) -> Literal["specific", "any"] | None:
+    """``None`` unless :func:`is_text_message`; else ``"specific"`` when its schema says which texts
+    (a ``const``, an ``enum``, a ``pattern``), ``"any"`` when it takes any string."""
+    if message.binary or message.payload is None or not text_content_type(message.content_type):
+        return None
+    if not _string_schema(document, message.payload, 0):
+        return None
+    return "specific" if _specific(document, message.payload, 0) else "any"
+
+
+def _specific(document: Mapping[str, Any], schema: Any, depth: int) -> bool:
+    schema = _follow_ref(document, schema)
+    if not isinstance(schema, Mapping) or depth > 20:
+        return False
+    if "const" in schema or schema.get("enum") or schema.get("pattern"):
+        return True
+    branches = schema.get("oneOf") or schema.get("anyOf")
+    return isinstance(branches, list) and bool(branches) and all(_specific(document, b, depth + 1) for b in branches)
+
+
+def _string_schema(document: Mapping[str, Any], schema: Any, depth: int) -> bool:
+    schema = _follow_ref(document, schema)
+    if not isinstance(schema, Mapping) or depth > 20:
+        return False
+    branches = schema.get("oneOf") or schema.get("anyOf")
+    if isinstance(branches, list) and branches and "type" not in schema:
+        return all(_string_schema(document, b, depth + 1) for b in branches)
+    kind = schema.get("type")
+    if kind == "string" or kind == ["string"]:
+        return schema.get("format") != "binary"
+    if kind is None:
+        if "const" in schema:
+            return isinstance(schema["const"], str)
+        enum = schema.get("enum")
+        return isinstance(enum, list) and bool(enum) and all(isinstance(v, str) for v in enum)
+    return False
+
+
+def _follow_ref(document: Mapping[str, Any], schema: Any) -> Any:
+    """The schema a local ``$ref`` (chain) points to; the schema itself when it is none."""
+    for _ in range(50):
+        ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return schema
+        node: Any = document
+        for token in ref[1:].split("/")[1:]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, Mapping) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return None
+        schema = node
+    return None
+
+
 def send_method_name(message: MessageSpec) -> Identifier:
     """``send_`` + the message's name, without a leading send/publish (never ``send_send_...``)."""
     base = _SEND_PREFIX.sub("", message.name).strip("_- ") or message.name
@@ -406,28 +493,37 @@ def _channel_client(
     sends: list[SendMethod] = []
     receives: list[ReceiveType] = []
     imports: set[Identifier] = set()
+    text_pointers: set[str] = set()  # plain-text messages (see is_text_message)
     for message in channel.messages:
         doc_line = " ".join((message.summary or message.description or f"The {message.name} message.").split())
         payload = payload_classes.get(message.pointer)
+        text = payload is not None and not payload.is_model and is_text_message(message, doc.data)
+        if text:
+            text_pointers.add(message.pointer)
         if message.direction == "send":
             name = unique(send_method_name(message), taken_methods)
             if message.binary or payload is None:
                 sends.append(SendMethod(name, identifier("bytes"), "bytes", doc_line, message.name))
                 continue
             imports.add(payload.class_name)
-            kind: Literal["model", "json"] = "model" if payload.is_model else "json"
+            kind: Literal["model", "json", "text"] = "text" if text else "model" if payload.is_model else "json"
+            if text:
+                doc_line += f" Sent as plain text ({message.content_type}): the string itself is the frame, not JSON."
             sends.append(SendMethod(name, payload.class_name, kind, doc_line, message.name))
         elif payload is not None and not message.binary:
             if all(r.class_name != payload.class_name for r in receives):
-                tag_value = message.tag[1] if message.tag else None
-                receives.append(ReceiveType(payload.class_name, message.name, tag_value))
+                tag_value = message.tag[1] if message.tag and not text else None
+                receives.append(ReceiveType(payload.class_name, message.name, tag_value, text))
                 imports.add(payload.class_name)
 
-    tag = _common_tag(channel, receives, payload_classes)
-    tag_attribute = _tag_attribute(tag, receives, channel, payload_classes)
+    # The tag and the matching rule are the JSON messages' (text messages are matched by their text).
+    json_messages = [m for m in channel.receive if m.pointer not in text_pointers]
+    json_receives = [r for r in receives if not r.text]
+    tag = _common_tag(json_messages, json_receives, payload_classes)
+    tag_attribute = _tag_attribute(tag, json_messages, payload_classes)
     if tag_attribute is None:
         tag = None  # the models do not agree on where they keep it: no discriminator can name it
-    if tag is None and len(receives) > 1:
+    if tag is None and len(json_receives) > 1:
         notes.append(
             f"channel '{channel.key}': the server messages share no tag field with one distinct value each, "
             "so recv() matches each frame against every message type: a frame is a class only when it is the "
@@ -440,7 +536,7 @@ def _channel_client(
             "(Any), so they take no part in decoding: a frame no typed message matches arrives as UnknownMessage"
         )
     if tag is None:
-        receives = [ReceiveType(r.class_name, r.message, None) for r in receives]
+        receives = [ReceiveType(r.class_name, r.message, None, r.text) for r in receives]
     taken_classes: set[str] = set(imports)
     client_class = unique_class_name(identifier(base + "Client"), taken_classes)
     connection_class = unique_class_name(identifier(base + "Connection"), taken_classes)
@@ -477,32 +573,31 @@ def _any(message: MessageSpec) -> bool:
 
 def _tag_attribute(
     tag: str | None,
-    receives: Sequence[ReceiveType],
-    channel: ChannelSpec,
+    messages: Sequence[MessageSpec],
     payload_classes: Mapping[str, PayloadClass],
 ) -> Identifier | None:
     """The attribute every server model stores the tag in: the property name, unless it had to change."""
     if tag is None:
         return None
-    names = {payload_classes[m.pointer].attributes.get(tag) for m in channel.receive if m.pointer in payload_classes}
+    names = {payload_classes[m.pointer].attributes.get(tag) for m in messages if m.pointer in payload_classes}
     if len(names) == 1 and (name := names.pop()) is not None:
         return name
     return identifier(tag) if tag.isidentifier() else None
 
 
 def _common_tag(
-    channel: ChannelSpec, receives: Sequence[ReceiveType], payload_classes: Mapping[str, PayloadClass]
+    messages: Sequence[MessageSpec], receives: Sequence[ReceiveType], payload_classes: Mapping[str, PayloadClass]
 ) -> str | None:
     """The tag property when every JSON server message is a model with its own value of it."""
     if len(receives) < 2:
         return None
-    tags = {m.tag[0] if m.tag else None for m in channel.receive if not m.binary and m.pointer in payload_classes}
+    tags = {m.tag[0] if m.tag else None for m in messages if not m.binary and m.pointer in payload_classes}
     if len(tags) != 1 or None in tags:
         return None
     values = [r.tag_value for r in receives]
     if None in values or len(set(map(repr, values))) != len(values):
         return None
-    if not all(payload_classes[m.pointer].is_model for m in channel.receive if m.pointer in payload_classes):
+    if not all(payload_classes[m.pointer].is_model for m in messages if m.pointer in payload_classes):
         return None
     return next(iter(tags))
 
@@ -517,6 +612,9 @@ __all__ = [
     "SendMethod",
     "build_realtime_ir",
     "check_wire_values",
+    "is_text_message",
     "json_annotation",
     "send_method_name",
+    "text_content_type",
+    "text_message_kind",
 ]
