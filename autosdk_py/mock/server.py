@@ -8,12 +8,18 @@ SIGINT/SIGTERM stop it cleanly) or in a background thread (``start()`` / ``stop(
 Each connection is independent: its own receive loop (validation, replies, session timeout) and
 its own sender task, which sends the scripted replies in order and honours their ``after`` delays
 without holding up the receive loop.
+
+Plain-text messages (``contentType: text/plain``... with a string payload, see
+``client_ir.is_text_message``) travel as the raw text, as real servers send them: the server
+sends its text messages' payloads unchanged (``pong``, not the JSON string ``"pong"``) and takes
+a client's raw text frame as the plain-text message it validates against (``validate.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -34,6 +40,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from ..asyncapi.client_ir import text_message_kind
 from ..asyncapi.read import Perspective
 from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec
 from ..errors import SpecError
@@ -178,7 +185,14 @@ class MockServer:
                 "they are sent as synthesized, unchecked"
             )
         self.scenario: Scenario | None = load_scenario(Path(scenario)) if scenario is not None else None
-        self.scripts = self._compile_scripts()
+        # Plain-text messages (pointer -> "specific" / "any"): sent and received as the raw text.
+        self.text_messages: dict[str, str] = {}
+        for served in self.channels:
+            for message in served.messages:
+                kind = text_message_kind(message, api.data)
+                if kind is not None:
+                    self.text_messages[message.pointer] = kind
+        self.scripts = {key: self._raw_text(key, script) for key, script in self._compile_scripts().items()}
         self.routes = build_routes(api, self.channels)
         if api_key is not None and not any(route.security for route in self.routes):
             self.warnings.append("--api-key has no effect: the document declares no auth for these channels")
@@ -396,6 +410,32 @@ class MockServer:
             pointer, name = next(iter(unknown_everywhere.items()))
             raise unknown_name_error(self.scenario, pointer, name, self.channels)
         return scripts
+
+    def _raw_text(self, channel_key: str, script: Script) -> Script:
+        """The script with its plain-text server messages sent as the raw text, not JSON-encoded.
+
+        A scenario literal counts when it was labelled as a plain-text message of the channel.
+        """
+        channel = next(c for c in self.channels if c.key == channel_key)
+        by_name = {m.name: m for m in channel.receive if m.pointer in self.text_messages}
+        if not by_name:
+            return script
+
+        def raw(action: Action) -> Action:
+            message = action.message or by_name.get(action.label)
+            if message is None or message.pointer not in self.text_messages or not isinstance(action.frame, str):
+                return action
+            try:
+                value = json.loads(action.frame)
+            except ValueError:
+                return action
+            return dataclasses.replace(action, frame=value) if isinstance(value, str) else action
+
+        return Script(
+            tuple(raw(a) for a in script.on_connect),
+            {key: tuple(raw(a) for a in actions) for key, actions in script.replies.items()},
+            script.unruled,
+        )
 
     def _error_base(self, message: MessageSpec, payloads: dict[str, Any]) -> Any:
         """The payload an error frame starts from: the smallest valid one (no example text)."""
@@ -694,7 +734,7 @@ class MockServer:
             self.frames_in += 1
             if self.record:
                 conn.received.append(_decoded(frame))
-            match = match_client_frame(channel, self.models, frame)
+            match = match_client_frame(channel, self.models, frame, self.text_messages)
             if match.message is not None:
                 actions = script.after(match.message)
                 if match.message.key in script.unruled:

@@ -362,14 +362,49 @@ class Match:
     code: str | None = None  # invalid_json, binary_not_expected, unknown_event, invalid_message
 
 
-def match_client_frame(channel: ChannelSpec, models: MessageModels, frame: str | bytes) -> Match:
+def match_client_frame(
+    channel: ChannelSpec,
+    models: MessageModels,
+    frame: str | bytes,
+    texts: Mapping[str, str] | None = None,
+) -> Match:
     """Decide which client message ``frame`` is and validate it.
 
     Binary frames match the channel's binary client message. Text frames are parsed as JSON; when
     the client messages carry tags (``type``, ``message_type``... with one value each) the tag
     picks the message, else each message is tried in document order and the first valid one wins.
+
+    ``texts`` names the plain-text client messages (pointer -> ``"specific"`` or ``"any"``, see
+    ``client_ir.text_message_kind``): they travel as the raw text (``ping``, not ``"ping"``), so
+    they take no part in the JSON rule. As in the generated client's decoder, JSON comes first: a
+    frame the JSON messages do not take is validated by its raw text against them, in document
+    order (the first valid one wins); one that takes any text only takes a frame that is not JSON.
     """
-    sends = channel.send
+    text_kinds = texts or {}
+    if text_kinds and any(m.pointer in text_kinds for m in channel.send):
+        text_sends = [m for m in channel.send if m.pointer in text_kinds]
+        result = _match_json(channel, models, frame, text_kinds)
+        if result.message is not None or not isinstance(frame, str):
+            return result
+        is_json = result.code != "invalid_json"
+        errors: list[str] = []
+        for message in text_sends:
+            if is_json and text_kinds[message.pointer] != "specific":
+                errors.append(f"as {message.name} (plain text): takes any text, but only a frame that is not JSON")
+                continue
+            problem = models.check(message, frame)
+            if problem is None:
+                return Match(message, frame)
+            errors.append(f"as {message.name} (plain text, sent as the raw text): {problem}")
+        code = result.code if result.code != "invalid_json" else "invalid_message"
+        error = " | ".join([result.error or "not a JSON message", *errors])
+        return Match(None, result.data, event=result.event, error=error, code=code)
+    return _match_json(channel, models, frame, text_kinds)
+
+
+def _match_json(channel: ChannelSpec, models: MessageModels, frame: str | bytes, texts: Mapping[str, str]) -> Match:
+    """The JSON rule of :func:`match_client_frame` (binary frames too): plain-text messages take no part."""
+    sends = [m for m in channel.send if m.pointer not in texts]
     json_sends = [m for m in sends if not m.binary]
     if isinstance(frame, bytes):
         binary = next((m for m in sends if m.binary), None)
@@ -413,7 +448,8 @@ def match_client_frame(channel: ChannelSpec, models: MessageModels, frame: str |
     else:
         candidates = json_sends
     if not candidates:
-        return Match(None, data, error="this channel has no client messages", code="unknown_event")
+        error = "this channel has no JSON client messages" if texts else "this channel has no client messages"
+        return Match(None, data, error=error, code="unknown_event")
     errors: list[str] = []
     for message in candidates:
         problem = models.check_json(message, frame)
