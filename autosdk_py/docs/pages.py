@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..asyncapi.client_ir import ChannelClient, ConnectParam, RealtimeIR, SendMethod
+from ..asyncapi.client_ir import ChannelClient, ConnectParam, RealtimeIR, SendMethod, is_text_message
 from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec, ParamSpec, SecuritySpec, ServerSpec
 from ..loader import split_pointer
 from ..naming import snake_case, unique
@@ -283,7 +283,7 @@ class _PageBuilder:
         lines = [f"from {self.naming.package} import {client.client_class}"]
         first = client.sends[0] if client.sends else None
         first_message = self.channel.send[0] if self.channel.send else None
-        if first is not None and first.kind != "bytes":
+        if first is not None and first.kind not in ("bytes", "text"):
             lines.append(f"from {self.naming.models_module} import {first.annotation}")
         lines.append("")
         key = 'api_key="..."' if client.auth is not None else ""
@@ -328,6 +328,9 @@ class _PageBuilder:
     def _send_call(self, message: MessageSpec, method: str, annotation: str, kind: str) -> str:
         if kind == "bytes":
             return f'ws.{method}(b"...")'
+        if kind == "text":
+            value = json.dumps(self._text_value(message), ensure_ascii=False)
+            return f"ws.{method}({value})  # plain text: sent as the string itself, not JSON"
         if kind == "json":
             return f"ws.{method}(value)  # value: {annotation}"
         return f"ws.{method}({annotation}(...))"
@@ -517,18 +520,29 @@ class _PageBuilder:
         name = self.naming.payload_class.get(message.pointer)
         return name if name is not None else "UnknownMessage"
 
+    def _text_value(self, message: MessageSpec) -> str:
+        """The text of a plain-text message to show: its example, else one made up from the schema."""
+        for value in (*message.examples[:1], self.text.example(message.payload) if message.payload else None):
+            if isinstance(value, str):
+                return value
+        return "..."
+
+    def _plain_text(self, message: MessageSpec) -> bool:
+        return is_text_message(message, self.api.data)
+
     def _receive_intro(self) -> tuple[str, ...]:
         client = self.client
         if client is None:
             return ()
         lines = []
+        texts = [m for m in self.channel.receive if self._plain_text(m)]
         if client.tag is not None:
             lines.append(
                 f"`ws.recv()` (and `for message in ws`) returns each server message as the class below that its "
                 f"{code(client.tag)} field names. A message with an unknown {code(client.tag)} arrives as "
                 "`UnknownMessage` (`.type`, `.raw`), as does one that does not validate (`.error` says why)."
             )
-        elif client.receives:
+        elif client.json_receives:
             lines.append(
                 "The server messages share no tag field with one value each, so `ws.recv()` matches each frame "
                 "against the classes below: a class takes it only when the frame holds every constant field of "
@@ -537,8 +551,16 @@ class _PageBuilder:
                 "returned; no match or a tie arrives as `UnknownMessage` (`.raw`, `.error` says why), never as "
                 "a mis-typed class."
             )
-        else:
+        elif not texts:
             lines.append("No JSON server message is declared: `ws.recv()` returns each text frame as `UnknownMessage`.")
+        if texts:
+            names = ", ".join(code(m.name) for m in texts)
+            lines.append(
+                f"Plain-text server messages ({names}) are not JSON: the frame is the text itself. A text frame "
+                "that no JSON message decodes is matched by its text against them (their constant, enum or "
+                "pattern; one that takes any text takes only a frame that is not JSON) and arrives as the `str` "
+                "itself when exactly one matches, else as `UnknownMessage`."
+            )
         if client.receives_binary or any(m.binary for m in self.channel.receive):
             lines.append("Binary frames arrive as `bytes`.")
         return tuple(lines)
@@ -546,13 +568,20 @@ class _PageBuilder:
     def _message(self, message: MessageSpec) -> MessageDoc:
         python, note = "", ""
         class_name = self.naming.payload_class.get(message.pointer)
+        plain = self._plain_text(message)
         if self.client is not None:
             if message.direction == "send":
                 method = self._send_method(message)
                 if method is not None:
                     python = self._send_call(message, method.name, method.annotation, method.kind)
+                if plain:
+                    note = "Sent as a plain-text frame: the string itself, not JSON-encoded."
             elif message.binary:
                 note = "Arrives from `ws.recv()` as `bytes`."
+            elif class_name is not None and plain:
+                note = (
+                    f"Arrives from `ws.recv()` as the `str` itself (typed {code(class_name)}): the frame is plain text."
+                )
             elif class_name is not None:
                 tag = ""
                 if self.client.tag is not None and message.tag is not None:
@@ -588,6 +617,15 @@ class _PageBuilder:
             return "Payload: none declared.", []
         rows = self.text.rows(message.payload)
         where = f" ({code(self.naming.models_module)})" if class_name else ""
+        if self._plain_text(message):
+            kind = self.text.type_text(message.payload)
+            name = f"{code(class_name)}{where}: " if class_name else ""
+            example = self._text_value(message)
+            return (
+                f"Payload: {name}{kind}, as plain text ({code(message.content_type or 'text/plain')}): the frame is "
+                f"the text itself (e.g. {code(example)}), not JSON.",
+                [],
+            )
         if rows:
             name = code(class_name) if class_name else "an object"
             return f"Payload: {name}{where}.", rows
@@ -606,8 +644,8 @@ class _PageBuilder:
         return text.strip()
 
     def _example(self, message: MessageSpec) -> tuple[str, str]:
-        if message.binary or message.payload is None:
-            return "", ""
+        if message.binary or message.payload is None or self._plain_text(message):
+            return "", ""  # a plain-text message's example is in its payload sentence: it is no JSON
         if message.examples:
             return json.dumps(message.examples[0], indent=2, ensure_ascii=False), "Example"
         value = self.text.example(message.payload)
