@@ -4,7 +4,8 @@ Used by the behavioural corpus test: for one generated package and the document 
 WebSocket channel's sync and async clients connect with their required arguments, send every client
 message once (built from the spec's examples, else synthesized, and validated by the payload class
 before it is sent) and receive every server message, which must arrive as its own generated class
-(binary messages as ``bytes``; messages whose payload is any JSON as that JSON value).
+(binary messages as ``bytes``; messages whose payload is any JSON as that JSON value; plain-text
+messages, ``contentType: text/plain``, as the ``str`` their type validates).
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ def check_received(message: MessageSpec, received: Any, server: MockServer, mode
 
     A message whose payload may be any JSON has no class to arrive as: the decoder's rule keeps such
     types out of matching, so it arrives as ``UnknownMessage`` (holding the raw frame) or as the JSON
-    value, and must never arrive as another message's class.
+    value, and must never arrive as another message's class. A message whose type is an alias (a
+    ``Literal``, a list...) arrives as one of its classes or as a value the alias validates
+    (strictly); a plain-text message as a ``str``.
     """
     kind = expected_kind(message, server)
     got = type(received).__name__
@@ -132,9 +135,17 @@ def check_received(message: MessageSpec, received: Any, server: MockServer, mode
         return None if isinstance(received, bytes) else f"{message.name}: binary message arrived as {got}"
     if got == kind:
         return None
+    if message.pointer in server.text_messages and not isinstance(received, str):
+        return f"{message.name}: plain-text message arrived as {got}, expected a str ({kind})"
     if alias is not None and not inspect.isclass(alias):  # a type alias: one of its members, or the value itself
         members = _members(alias)
-        if type(received) in members or not isinstance(received, pydantic.BaseModel):
+        if type(received) in members:
+            return None
+        if not isinstance(received, pydantic.BaseModel):
+            try:
+                pydantic.TypeAdapter(alias).validate_python(received, strict=True)
+            except pydantic.ValidationError as exc:
+                return f"{message.name}: {received!r:.100} is not a {kind}: {str(exc).splitlines()[-1][:200]}"
             return None
         kind = f"{kind} (one of {', '.join(sorted(m.__name__ for m in members))})"
     return f"{message.name}: arrived as {got}, expected {kind}"
