@@ -414,15 +414,14 @@ class MockServer:
     def _raw_text(self, channel_key: str, script: Script) -> Script:
         """The script with its plain-text server messages sent as the raw text, not JSON-encoded.
 
-        A scenario literal counts when it was labelled as a plain-text message of the channel.
+        (Scenario literals are JSON objects, so they never are one.)
         """
         channel = next(c for c in self.channels if c.key == channel_key)
-        by_name = {m.name: m for m in channel.receive if m.pointer in self.text_messages}
-        if not by_name:
+        if not any(m.pointer in self.text_messages for m in channel.receive):
             return script
 
         def raw(action: Action) -> Action:
-            message = action.message or by_name.get(action.label)
+            message = action.message
             if message is None or message.pointer not in self.text_messages or not isinstance(action.frame, str):
                 return action
             try:

@@ -372,3 +372,18 @@ def test_docs_say_the_frame_is_plain_text(tmp_path: Path) -> None:
     assert "as plain text (`text/plain; charset=utf-8`): the frame is the text itself (e.g. `low`), not JSON." in page
     assert '```json\n"pong"' not in page  # no JSON example for a text message
     assert page.count("```json") == 3  # subscribe, subscribed, update
+
+
+def test_mock_scenario_steps_send_raw_text(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("on_connect: [level, notice]\non:\n  ping: [pong, {send: pong, repeat: 2}]\n", encoding="utf-8")
+    _, api = load_realtime(FIXTURE, "client")
+    with MockServer(api, source=FIXTURE, scenario=scenario, record=True) as server:
+        with raw_connect(server.url_for("feed")) as ws:
+            greeting = [ws.recv(timeout=5) for _ in range(2)]
+            ws.send("ping")
+            replies = [ws.recv(timeout=5) for _ in range(3)]
+        assert server.connections[0].wait_received(1)
+    assert greeting == ["low", "market closes at 17:00"]
+    assert replies == ["pong", "pong", "pong"]
+    assert server.connections[0].errors == []
