@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Pointers live in autosdk_py.schema.pointer; re-exported here for the many modules that build error pointers.
+from .schema.pointer import escape_pointer_token, json_pointer
 
-def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def json_pointer(*tokens: str | int) -> str:
-    return "".join("/" + escape_pointer_token(t) for t in tokens)
+__all__ = ["CheckFailed", "SpecError", "SpecErrors", "escape_pointer_token", "json_pointer", "terminal_safe"]
 
 
 @dataclass

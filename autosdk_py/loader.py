@@ -21,6 +21,8 @@ import yaml
 from .errors import SpecError, SpecErrors, escape_pointer_token, json_pointer
 from .limits import check_bounds, depth_error, json_depth_line
 from .line_index import index_for
+from .schema.pointer import lookup
+from .schema.pointer import split_pointer as split_pointer  # re-exported: docs/pages.py and tests import it here
 
 DocumentKind = Literal["openapi", "asyncapi"]
 
@@ -223,30 +225,9 @@ def _type_name(value: object) -> str:
 # --- JSON pointers -----------------------------------------------------------------------------
 
 
-def split_pointer(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    if not pointer.startswith("/"):
-        raise ValueError(f"not a JSON pointer: {pointer!r}")
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
-
-
-_MISSING = object()
-
-
 def resolve_pointer(data: Any, pointer: str) -> Any:
     """The value at ``pointer`` (RFC 6901); raises ``KeyError`` when it does not exist."""
-    node = data
-    for token in split_pointer(pointer):
-        if isinstance(node, dict):
-            node = node.get(token, _MISSING)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            node = _MISSING
-        if node is _MISSING:
-            raise KeyError(pointer)
-    return node
+    return lookup(data, pointer)
 
 
 def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:

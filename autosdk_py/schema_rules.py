@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import unquote
 
-from .errors import SpecError, SpecErrors, escape_pointer_token
+from .errors import SpecError, SpecErrors
+from .schema.pointer import escape_pointer_token, json_pointer, split_pointer
+from .schema.refs import is_local, walk
 from .schema_keywords import ONE_SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS
 
 SCHEMA = "a schema"
@@ -199,42 +201,22 @@ class _Checker:
                     children.append((f"{pointer}/{key}", value))
             stack.extend(reversed(children))
 
-    def resolve(self, ref: str, depth: int = 0) -> tuple[str, Any] | None:
+    def resolve(self, ref: str) -> tuple[str, Any] | None:
         """The canonical pointer and value a local ``$ref`` leads to (following ``$ref``s on the way).
 
-        ``None`` when it dangles, leaves the document or goes round in circles.
+        ``None`` when it dangles, leaves the document or goes round in circles. The fragment is read as
+        written first, then percent-decoded.
         """
-        if not ref.startswith("#") or depth > _MAX_REF_HOPS:
+        if not is_local(ref):
             return None
         fragment = ref[1:]
         for candidate in dict.fromkeys((fragment, unquote(fragment))):
-            if candidate and not candidate.startswith("/"):
+            try:
+                tokens, node = walk(self.data, split_pointer(candidate), max_hops=_MAX_REF_HOPS)
+            except (KeyError, ValueError):
                 continue
-            tokens = [t.replace("~1", "/").replace("~0", "~") for t in candidate[1:].split("/")] if candidate else []
-            found = self._walk(tokens, depth)
-            if found is not None:
-                return found
+            return json_pointer(*tokens), node
         return None
-
-    def _walk(self, tokens: list[str], depth: int) -> tuple[str, Any] | None:
-        node: Any = self.data
-        where: list[str] = []
-        for token in tokens:
-            while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
-                depth += 1  # '#/A/x' with A: {$ref: '#/A/x'} would otherwise never end
-                target = self.resolve(node["$ref"], depth)
-                if target is None:
-                    return None
-                where = [target[0]] if target[0] else []
-                node = target[1]
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return None
-            where.append("/" + _esc(token))
-        return "".join(where), node
 
     # --- rules -----------------------------------------------------------------------------------
 

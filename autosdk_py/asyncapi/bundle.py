@@ -46,8 +46,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import SpecError, SpecErrors, escape_pointer_token, json_pointer
-from ..loader import Document, _ref_hint, line_of, parse_text, read_text, ref_hinter, split_pointer
+from ..loader import Document, _ref_hint, line_of, parse_text, read_text, ref_hinter
 from ..ref_roots import RefRefused, RefRoots
+from ..schema.pointer import lookup, split_pointer
+from ..schema.refs import ref_tokens as pointer_tokens
+from ..schema.refs import resolve_lenient
 
 # components sections whose entries are copied (not inlined) when another file's entry is referenced
 COMPONENT_SECTIONS = frozenset(
@@ -106,7 +109,6 @@ _NAME_MAPS = frozenset(
 _REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+:|//)")  # http:, https:, urn:, //host (not C:\)
 _FILE_URL = re.compile(r"^file:", re.IGNORECASE)  # a local file: confined like a path (refused)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-_MAX_REF_HOPS = 64
 _SCHEMA_WORDS = frozenset({"items", "additionalProperties", "not", "allOf", "anyOf", "oneOf", "query"})
 
 
@@ -165,70 +167,6 @@ def _starts_schema(tokens: list[str]) -> bool:
     return last == "query" and parent == "ws"  # bindings.ws.query
 
 
-def resolve_lenient(data: Any, tokens: list[str]) -> Any:
-    """The value at ``tokens``, following local ``$ref``s met on the way; ``KeyError`` when missing."""
-    node = data
-    hops = 0
-    for token in tokens:
-        while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            hops += 1
-            if not ref.startswith("#") or hops > _MAX_REF_HOPS:
-                raise KeyError(token)
-            try:
-                node = resolve_lenient(data, split_pointer(unquote(ref[1:])))
-            except ValueError:
-                raise KeyError(token) from None
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise KeyError(token)
-    return node
-
-
-def pointer_tokens(data: Any, fragment: str) -> list[str] | None:
-    """The tokens of the value a local ``$ref``'s fragment (the part after ``#``) points to; None when nothing.
-
-    The strict RFC 6901 reading first (percent-decode, split on ``/``, then ``~1``/``~0``); when it finds
-    nothing, a loose one: split on the written ``/`` before percent-decoding (``chat%2FuserMessage`` is
-    one key) and, where a token is not a key, the longest run of tokens joined by ``/`` that is one
-    (``chat/userMessage`` written unescaped). Other tools' exports write keys holding ``/`` both ways.
-    """
-    try:
-        strict = split_pointer(_normalize_fragment(fragment))
-    except ValueError:
-        strict = None
-    if strict is not None and not _missing(data, strict):
-        return strict
-    if not fragment.startswith("/"):
-        return None
-    raw = [unquote(t) for t in fragment[1:].split("/")]
-    tokens = _loose_tokens(data, [t.replace("~1", "/").replace("~0", "~") for t in raw])
-    return tokens if tokens is not None and not _missing(data, tokens) else None
-
-
-def _loose_tokens(node: Any, raw: list[str]) -> list[str] | None:
-    """``raw`` regrouped so that each token is a key of the node it indexes (keys that hold ``/``)."""
-    if not raw:
-        return []
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str) and raw[0] not in node:
-        return None  # through a $ref: the strict reading's business (resolve_lenient follows them)
-    if isinstance(node, dict):
-        for end in range(len(raw), 0, -1):  # the longest key first: "a/b" before "a"
-            key = "/".join(raw[:end])
-            if key in node:
-                rest = _loose_tokens(node[key], raw[end:])
-                if rest is not None:
-                    return [key, *rest]
-        return None
-    if isinstance(node, list) and raw[0].isdigit() and int(raw[0]) < len(node):
-        rest = _loose_tokens(node[int(raw[0])], raw[1:])
-        return None if rest is None else [raw[0], *rest]
-    return None
-
-
 def _missing(data: Any, tokens: list[str]) -> bool:
     try:
         resolve_lenient(data, tokens)
@@ -239,15 +177,10 @@ def _missing(data: Any, tokens: list[str]) -> bool:
 
 def _node_at(data: Any, pointer: str) -> Any:
     """The value at a pointer of the bundled output (no ``$ref`` followed); None when absent."""
-    node = data
-    for token in split_pointer(pointer):
-        if isinstance(node, dict):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
+    try:
+        return lookup(data, pointer)
+    except KeyError:
+        return None
 
 
 @dataclass

@@ -31,11 +31,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
-from urllib.parse import unquote
 
-from ..errors import SpecError, json_pointer
-from ..loader import Document, split_pointer
-from .bundle import Bundle, bundle_document, pointer_tokens, resolve_lenient
+from ..errors import SpecError
+from ..loader import Document
+from ..schema.pointer import fragment_tokens, json_pointer, split_pointer
+from ..schema.refs import DanglingRef, RefCycle, follow, ref_tokens
+from .bundle import Bundle, bundle_document
 from .spec import (
     AsyncApiDocument,
     ChannelSpec,
@@ -129,30 +130,20 @@ class _Parser:
 
     def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow a chain of local ``$ref``s; the value and its pointer."""
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref: str = node["$ref"]
-            if not ref.startswith("#"):
-                return node, pointer  # a remote reference (warned about by the bundler)
-            target = self.ref_target(ref)
-            if target in seen:
-                raise self.error(
-                    f"reference cycle: {ref!r} leads back to itself", pointer + "/$ref", "point the $ref at an object"
-                )
-            seen.add(target)
-            try:
-                node = resolve_lenient(self.data, split_pointer(target))
-            except KeyError:  # pragma: no cover - the bundler reports dangling refs first
-                raise self.error(f"dangling $ref: {ref!r}", pointer + "/$ref", "correct the reference") from None
-            pointer = target
-        return node, pointer
+        try:
+            resolved = follow(self.data, node, pointer)
+        except RefCycle as exc:
+            raise self.error(exc.message, exc.where + "/$ref", "point the $ref at an object") from None
+        except DanglingRef as exc:  # pragma: no cover - the bundler reports dangling refs first
+            raise self.error(f"dangling $ref: {exc.ref!r}", exc.where + "/$ref", "correct the reference") from None
+        return resolved.value, resolved.pointer
 
     def ref_target(self, ref: str) -> str:
         """The canonical pointer a local ``$ref`` points to (keys holding ``/`` or ``.`` included, see bundle.py)."""
-        tokens = pointer_tokens(self.data, ref[1:])
+        tokens = ref_tokens(self.data, ref[1:])
         if tokens is None:
             try:
-                tokens = split_pointer(unquote(ref[1:]))
+                tokens = fragment_tokens(ref[1:])
             except ValueError:
                 return ref[1:]
         return json_pointer(*tokens)
@@ -963,7 +954,7 @@ def _type_name(value: object) -> str:
 
 def _component_schema(payload: Any) -> str | None:
     if isinstance(payload, dict) and isinstance(payload.get("$ref"), str) and payload["$ref"].startswith("#/"):
-        tokens = split_pointer(unquote(payload["$ref"][1:]))
+        tokens = fragment_tokens(payload["$ref"][1:])
         if len(tokens) == 3 and tokens[:2] == ["components", "schemas"]:
             return tokens[2]
     return None

@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import escape_pointer_token
 from ..loader import Document
+from ..schema.pointer import escape_pointer_token
+from ..schema.refs import RefError, follow
 from ..schema_rules import MAX_REPORTED, SCHEMA, Layout, check_schemas, raise_all
-from .bundle import Bundle, pointer_tokens, resolve_lenient
+from .bundle import Bundle
 
 MESSAGE = "a message"
 CHANNEL = "a channel"
@@ -199,13 +200,11 @@ class _AsyncAPIWalker:
         self.layout.schema(pointer, node)
 
     def resolved(self, node: Any) -> dict[str, Any]:
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if isinstance(ref, str) and ref.startswith("#"):
-            # percent-encoded and '/'-holding keys, read as the bundler reads them
-            tokens = pointer_tokens(self.data, ref[1:])
-            if tokens is None:
-                return {}
-            node = resolve_lenient(self.data, tokens)
+        # percent-encoded and '/'-holding keys, read as the bundler reads them
+        try:
+            node = follow(self.data, node).value
+        except RefError:
+            return {}
         return node if isinstance(node, dict) else {}
 
 

@@ -10,30 +10,18 @@ where they are used. Inline objects are expanded in the same table (``audio.form
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
-from ..loader import split_pointer
+from ..schema.examples import DOCS, Synthesizer, Unviable
+from ..schema.pointer import key_under
+from ..schema.refs import DanglingRef, target
 from .markdown import cell, code, json_text
 
 SCHEMA_PREFIX = "#/components/schemas/"
 MAX_EXPAND = 4  # levels of inline objects expanded into dotted rows
-MAX_EXAMPLE_DEPTH = 12
 
-_STRING_FORMATS: dict[str, str] = {
-    "date-time": "2024-01-01T00:00:00Z",
-    "date": "2024-01-01",
-    "time": "00:00:00",
-    "uuid": "00000000-0000-4000-8000-000000000000",
-    "email": "user@example.com",
-    "uri": "https://example.com",
-    "url": "https://example.com",
-    "byte": "AAAAAA==",
-    "base64": "AAAAAA==",
-}
 _CONSTRAINTS = (
     ("minimum", "Minimum"),
     ("exclusiveMinimum", "Greater than"),
@@ -69,6 +57,7 @@ class SchemaText:
         self.class_names = class_names
         self.anchors: dict[str, str] = {}  # schema name -> anchor, filled in once the page is laid out
         self.referenced: dict[str, None] = {}  # schema names linked to, in first-use order
+        self._synth: Synthesizer | None = None
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -78,7 +67,7 @@ class SchemaText:
             return None
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-            name = unquote(ref[len(SCHEMA_PREFIX) :]).replace("~1", "/").replace("~0", "~")
+            name = key_under(ref, SCHEMA_PREFIX)
             if name in self.schemas:
                 return name
         return None
@@ -96,15 +85,10 @@ class SchemaText:
             if name is not None:  # lifted inline payloads are only in ``schemas``
                 schema = self.schemas[name]
                 continue
-            if not ref.startswith("#"):
-                return {}
-            node: Any = self.data
             try:
-                for token in split_pointer(unquote(ref[1:])):
-                    node = node[int(token)] if isinstance(node, list) else node[token]
-            except (KeyError, IndexError, ValueError, TypeError):
+                schema = target(self.data, ref)[1]
+            except DanglingRef:  # remote references too
                 return {}
-            schema = node
         return {}
 
     def object_view(self, schema: Any, depth: int = 0) -> tuple[dict[str, Any], list[str]] | None:
@@ -292,79 +276,14 @@ class SchemaText:
 
     # --- examples ------------------------------------------------------------------------------
 
-    def example(self, schema: Any, name: str | None = None, depth: int = 0, stack: tuple[str, ...] = ()) -> Any:
-        """A plausible value: the schema's own example, default, const or enum, else made up by type.
-
-        Objects get their required properties only, arrays one item; recursion stops at ``None``.
+    def example(self, schema: Any, name: str | None = None) -> Any:
+        """A plausible value, made up as ``autosdk_py.schema.examples`` does with its ``DOCS`` variant:
+        the schema's own default or example, const or enum, else made up by type; objects get their
+        required and fixed (tag) properties, arrays one item. None when nothing can be built.
         """
-        if depth > MAX_EXAMPLE_DEPTH:
+        if self._synth is None:
+            self._synth = Synthesizer(self.data, self.schemas)
+        try:
+            return self._synth.value(schema, DOCS, name=name)
+        except Unviable:
             return None
-        ref = self.schema_name(schema)
-        if ref is not None:
-            if ref in stack:
-                return None
-            stack = (*stack, ref)
-        schema = self.resolve(schema)
-        if not isinstance(schema, Mapping):
-            return None
-        if "const" in schema:
-            return copy.deepcopy(schema["const"])
-        examples = schema.get("examples")
-        if isinstance(examples, list) and examples and examples[0] is not None:
-            return copy.deepcopy(examples[0])
-        if schema.get("example") is not None:
-            return copy.deepcopy(schema["example"])
-        enum = [v for v in schema.get("enum") or [] if v is not None]
-        if enum:
-            return copy.deepcopy(enum[0])
-        if schema.get("default") is not None:
-            return copy.deepcopy(schema["default"])
-        view = self.object_view(schema)
-        if view is not None:
-            props, required = view
-            # The required properties, and the constant ones (tags such as "type": "tool_call").
-            keys = [k for k in props if k in required or self._constant(props[k])]
-            keys += [k for k in required if k not in props]
-            return {key: self.example(props.get(key, {"type": "string"}), key, depth + 1, stack) for key in keys}
-        members = [m for m in schema.get("oneOf") or schema.get("anyOf") or [] if self._not_null(self.resolve(m))]
-        if members:
-            return self.example(members[0], name, depth + 1, stack)
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), "null")
-        if kind == "array" or (kind is None and "items" in schema):
-            item = self.example(schema.get("items", {}), name, depth + 1, stack)
-            return [] if item is None else [item]
-        if kind == "object":
-            return {}
-        if kind == "string":
-            fmt = schema.get("format")
-            return _STRING_FORMATS.get(fmt, "string") if isinstance(fmt, str) else "string"
-        if kind == "integer":
-            return _number(schema, 0)
-        if kind == "number":
-            return _number(schema, 0.0)
-        if kind == "boolean":
-            return False
-        return None
-
-    def _constant(self, schema: Any) -> bool:
-        """A ``const`` (or one-value ``enum``), possibly spelled as a union with null."""
-        schema = self.resolve(schema)
-        if not isinstance(schema, Mapping):
-            return False
-        members = [m for m in schema.get("anyOf") or schema.get("oneOf") or [] if self._not_null(self.resolve(m))]
-        if len(members) == 1:
-            return self._constant(members[0])
-        enum = schema.get("enum")
-        return "const" in schema or (isinstance(enum, list) and len(enum) == 1)
-
-
-def _number(schema: Mapping[str, Any], zero: float) -> Any:
-    low = schema.get("minimum")
-    if isinstance(low, int | float) and not isinstance(low, bool) and low > zero:
-        return low
-    high = schema.get("maximum")
-    if isinstance(high, int | float) and not isinstance(high, bool) and high < zero:
-        return high
-    return zero

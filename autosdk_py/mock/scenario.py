@@ -74,12 +74,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from ..asyncapi.spec import AsyncApiDocument, ChannelSpec, MessageSpec
-from ..errors import SpecError, json_pointer
-from ..loader import line_of, parse_text, split_pointer
+from ..errors import SpecError
+from ..loader import line_of, parse_text
 from ..naming import words
+from ..schema.pointer import json_pointer
+from ..schema.refs import RefError, follow
 
 __all__ = [
     "Action",
@@ -446,21 +447,12 @@ def operation_replies(api: AsyncApiDocument) -> dict[str, list[str]]:
 
 
 def _follow(document: Mapping[str, Any], node: Any) -> tuple[Any, list[str]]:
-    """Follow a ``$ref`` chain: the final node and the pointers visited."""
-    visited: list[str] = []
-    for _ in range(32):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#")):
-            break
-        pointer = unquote(node["$ref"][1:])
-        visited.append(json_pointer(*split_pointer(pointer)))
-        target: Any = document
-        try:
-            for token in split_pointer(pointer):
-                target = target[int(token)] if isinstance(target, list) else target[token]
-        except (KeyError, IndexError, ValueError, TypeError):
-            return None, visited
-        node = target
-    return node, visited
+    """Follow a ``$ref`` chain: the final node (None when it dangles or cycles) and the pointers visited."""
+    try:
+        resolved = follow(document, node)
+    except RefError as exc:
+        return None, list(exc.chain)
+    return resolved.value, list(resolved.chain)
 
 
 def default_replies(channel: ChannelSpec, message: MessageSpec, replies: Mapping[str, list[str]]) -> list[MessageSpec]:

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import escape_pointer_token
-from ..loader import resolve_pointer
 from ..naming import pascal_case, unique_class_name
+from ..schema.pointer import escape_pointer_token, lookup
 from .media import is_form, is_json, is_multipart, is_sse
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -130,12 +129,16 @@ def lift_inline_schemas(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 
 def deref(spec: dict[str, Any], node: Any) -> Any:
-    """Follow ``$ref`` chains of non-schema objects (parameters, request bodies, responses)."""
+    """Follow ``$ref`` chains of non-schema objects (parameters, request bodies, responses).
+
+    The fragment is read as written (no percent-decoding), as ``loader.check_local_refs`` checked it;
+    a cycle stops at the ``$ref`` that repeats.
+    """
     seen: set[str] = set()
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
         ref = node["$ref"]
         if ref in seen:
             break
         seen.add(ref)
-        node = resolve_pointer(spec, ref[1:])
+        node = lookup(spec, ref[1:])
     return node
