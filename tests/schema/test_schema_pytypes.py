@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -98,3 +99,24 @@ def test_model_formats_agree_with_the_generated_models() -> None:
     for name, schema in SCALARS.items():
         ours = schema_annotation(schema, MODEL_FORMATS).code
         assert fields[name] == ours, name
+
+
+def test_the_runtime_writes_format_values_as_their_wire_text() -> None:
+    """What a parameter typed by a format class looks like in the URL or a header: ISO 8601, UUID text."""
+    import uuid
+    from datetime import date, datetime, time
+
+    from autosdk_py.realtime_runtime._urls import build_url, param_text
+
+    moment = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert param_text(moment) == "2024-01-02T03:04:05+00:00"
+    assert param_text(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02T03:04:05"
+    assert param_text(date(2024, 1, 2)) == "2024-01-02"
+    assert param_text(time(3, 4, 5)) == "03:04:05"
+    ident = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    assert param_text(ident) == "12345678-1234-5678-1234-567812345678"
+    assert param_text(True) == "true"
+    url = build_url("wss://h/v1", "/live/{day}", {"day": date(2024, 1, 2)}, {"since": moment, "ids": [ident]})
+    assert url == (
+        "wss://h/v1/live/2024-01-02?since=2024-01-02T03%3A04%3A05%2B00%3A00&ids=12345678-1234-5678-1234-567812345678"
+    )

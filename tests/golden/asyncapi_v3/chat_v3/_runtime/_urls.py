@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Generator, Mapping
+from datetime import date, datetime, time
 from enum import Enum
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
@@ -21,11 +22,17 @@ C = TypeVar("C")
 
 
 def param_text(value: object) -> str:
-    """How a parameter value is written in a URL or header."""
+    """How a parameter value is written in a URL or header.
+
+    Booleans as JSON writes them, enums by value, datetimes, dates and times in ISO 8601
+    (``2024-01-01T00:00:00+00:00``, not ``str()``'s space), UUIDs and the rest as ``str()``.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
     return str(value)
 
 
