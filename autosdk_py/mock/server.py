@@ -177,6 +177,13 @@ class MockServer:
         self._synth = Synthesizer(api.data)
         self._error_messages = {c.key: _error_message(c) for c in self.channels}
         self.unvalidated: list[str] = []  # server messages sent without a payload their model accepts
+        # Plain-text messages (pointer -> "specific" / "any"): sent and received as the raw text.
+        self.text_messages: dict[str, str] = {}
+        for served in self.channels:
+            for message in served.messages:
+                kind = text_message_kind(message, api.data)
+                if kind is not None:
+                    self.text_messages[message.pointer] = kind
         self.payloads, self._error_bases = self._prepare_payloads(use_cache)
         self.warnings.extend(w for w in self.models.warnings if w not in self.warnings)
         if self.unvalidated:
@@ -185,13 +192,6 @@ class MockServer:
                 "they are sent as synthesized, unchecked"
             )
         self.scenario: Scenario | None = load_scenario(Path(scenario)) if scenario is not None else None
-        # Plain-text messages (pointer -> "specific" / "any"): sent and received as the raw text.
-        self.text_messages: dict[str, str] = {}
-        for served in self.channels:
-            for message in served.messages:
-                kind = text_message_kind(message, api.data)
-                if kind is not None:
-                    self.text_messages[message.pointer] = kind
         self.scripts = {key: self._raw_text(key, script) for key, script in self._compile_scripts().items()}
         self.routes = build_routes(api, self.channels)
         if api_key is not None and not any(route.security for route in self.routes):
@@ -340,6 +340,8 @@ class MockServer:
                 ):
                     if index == 0:
                         first = candidate
+                    if self.text_messages.get(message.pointer) == "any" and _is_json_text(candidate):
+                        continue  # a receiver takes a JSON-looking text for JSON, not for this message
                     if self.models.check(message, candidate) is None:
                         if chosen is _NONE:
                             chosen = candidate
@@ -852,6 +854,16 @@ def _decoded(frame: str | bytes) -> Any:
         return json.loads(frame)
     except ValueError:
         return frame
+
+
+def _is_json_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _close_reason(text: str) -> str:

@@ -387,3 +387,27 @@ def test_mock_scenario_steps_send_raw_text(tmp_path: Path) -> None:
     assert greeting == ["low", "market closes at 17:00"]
     assert replies == ["pong", "pong", "pong"]
     assert server.connections[0].errors == []
+
+
+def test_mock_does_not_send_json_looking_text_for_an_any_text_message(tmp_path: Path) -> None:
+    # A client takes a frame that parses as JSON for JSON, so the mock passes over such an example.
+    spec = tmp_path / "any.yaml"
+    spec.write_text(
+        """
+asyncapi: 2.6.0
+info: {title: Any Text, version: "1.0"}
+channels:
+  /t:
+    subscribe:
+      message:
+        name: line
+        contentType: text/plain
+        payload: {type: string}
+        examples: [{payload: "42"}, {payload: "the answer"}]
+""",
+        encoding="utf-8",
+    )
+    _, api = load_realtime(spec, None)  # 2.x's own reading: subscribe is what the client receives
+    with MockServer(api, source=spec, all_messages=True, record=True, use_cache=False) as server:
+        with raw_connect(server.url_for("/t")) as ws:
+            assert ws.recv(timeout=5) == "the answer"
