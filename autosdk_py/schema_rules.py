@@ -468,8 +468,7 @@ class DocumentOrder:
     def key(self, pointer: str) -> tuple[int, ...]:
         node = self.data
         key: list[int] = []
-        for token in pointer[1:].split("/") if pointer else ():
-            token = token.replace("~1", "/").replace("~0", "~")
+        for token in split_pointer(pointer) if pointer.startswith("/") else ():
             if isinstance(node, dict):
                 index = self.indexes.get(id(node))
                 if index is None:
