@@ -48,7 +48,7 @@ from urllib.parse import unquote
 from ..errors import SpecError, SpecErrors, escape_pointer_token, json_pointer
 from ..loader import Document, _ref_hint, line_of, parse_text, read_text, ref_hinter
 from ..ref_roots import RefRefused, RefRoots
-from ..schema.pointer import lookup, split_pointer
+from ..schema.pointer import decoded_fragment, lookup, split_pointer
 from ..schema.refs import ref_tokens as pointer_tokens
 from ..schema.refs import resolve_lenient
 
@@ -268,7 +268,7 @@ class _Bundler:
                 if not path_part or _is_remote(ref):
                     continue
                 try:
-                    key = (self.roots.resolve(unquote(path_part), self.root.parent), _normalize_fragment(fragment))
+                    key = (self.roots.resolve(unquote(path_part), self.root.parent), decoded_fragment(fragment))
                 except RefRefused:
                     continue  # reported where the walk meets it
                 if key[0] != self.root and key not in self.names:
@@ -334,7 +334,7 @@ class _Bundler:
             self.remote[out] = ref
             return dict(siblings)
         path_part, _, fragment = ref.partition("#")
-        fragment = _normalize_fragment(fragment)
+        fragment = decoded_fragment(fragment)
         if not path_part and file == self.root:
             self.local_refs.append((out, ref))
             return {"$ref": ref, **siblings}
@@ -409,7 +409,7 @@ class _Bundler:
     def resolve(self, ref: str, file: Path, tokens: list[str]) -> tuple[Path, list[str], Any] | None:
         """(file, pointer tokens, value) of a non-remote ``$ref`` found in ``file`` at ``tokens``."""
         path_part, _, fragment = ref.partition("#")
-        fragment = _normalize_fragment(fragment)
+        fragment = decoded_fragment(fragment)
         target_file = file
         if path_part:
             try:
@@ -483,11 +483,6 @@ class _Bundler:
 
 def _is_remote(ref: str) -> bool:
     return bool(_REMOTE.match(ref)) and not _FILE_URL.match(ref)
-
-
-def _normalize_fragment(fragment: str) -> str:
-    fragment = unquote(fragment)
-    return "" if fragment == "/" else fragment
 
 
 def _copy_name(tokens: list[str], file: Path, section: str) -> str:

@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 __all__ = [
     "MISSING",
+    "decoded_fragment",
     "escape_pointer_token",
     "fragment_tokens",
     "json_pointer",
@@ -45,6 +46,12 @@ def fragment_tokens(fragment: str) -> list[str]:
     ``ValueError`` when the fragment is not a pointer (``#anchor``).
     """
     return split_pointer(unquote(fragment))
+
+
+def decoded_fragment(fragment: str) -> str:
+    """A ``$ref``'s fragment as a pointer: percent-decoded, and ``/`` alone (``#/``) read as the whole document."""
+    fragment = unquote(fragment)
+    return "" if fragment == "/" else fragment
 
 
 def step(node: Any, token: str) -> Any:

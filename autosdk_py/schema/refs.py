@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from .pointer import MISSING, fragment_tokens, json_pointer, loose_tokens, split_pointer, step
+from .pointer import MISSING, decoded_fragment, fragment_tokens, json_pointer, loose_tokens, split_pointer, step
 
 __all__ = [
     "MAX_REF_HOPS",
@@ -107,9 +107,8 @@ def ref_tokens(data: Any, fragment: str) -> list[str] | None:
     run of tokens joined by ``/`` that is one (``chat/userMessage`` written unescaped). Other tools'
     exports write keys holding ``/`` both ways.
     """
-    decoded = unquote(fragment)
     try:
-        strict: list[str] | None = split_pointer("" if decoded == "/" else decoded)
+        strict: list[str] | None = split_pointer(decoded_fragment(fragment))
     except ValueError:
         strict = None
     if strict is not None and _exists(data, strict):

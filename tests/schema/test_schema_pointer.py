@@ -82,3 +82,9 @@ def test_old_homes_re_export_the_one_copy() -> None:
     assert errors.json_pointer is pointer.json_pointer
     assert errors.escape_pointer_token is pointer.escape_pointer_token
     assert loader.split_pointer is pointer.split_pointer
+
+
+def test_decoded_fragment() -> None:
+    assert pointer.decoded_fragment("/") == ""  # '#/' is the whole document
+    assert pointer.decoded_fragment("") == ""
+    assert pointer.decoded_fragment("/a%2Fb") == "/a/b"  # decoded, so '/' splits (the loose reading regroups)
