@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from .examples import DOCS, VARIANTS, Synthesizer, Unviable, Variant, candidates, declared_schema
 from .pointer import (
+    decoded_fragment,
     escape_pointer_token,
     fragment_tokens,
     json_pointer,
+    key_under,
     lookup,
     loose_tokens,
     split_pointer,
@@ -48,6 +50,7 @@ __all__ = [
     "Variant",
     "candidates",
     "declared_schema",
+    "decoded_fragment",
     "escape_pointer_token",
     "follow",
     "format_imports",
@@ -55,6 +58,7 @@ __all__ = [
     "is_local",
     "json_annotation",
     "json_pointer",
+    "key_under",
     "line_of",
     "lookup",
     "loose_tokens",
