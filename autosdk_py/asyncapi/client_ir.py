@@ -27,6 +27,7 @@ from ..naming import (
     unique_class_name,
 )
 from ..pytext import Code, Identifier, TypeExpr, UnrepresentableValue, literal
+from ..schema.refs import RefError, follow
 from ..wire import header_name_problem, path_problem
 from .spec import AsyncApiDocument, ChannelSpec, MessageSpec, ParamSpec, SecuritySpec, ServerSpec
 
@@ -383,22 +384,11 @@ def _string_schema(document: Mapping[str, Any], schema: Any, depth: int) -> bool
 
 
 def _follow_ref(document: Mapping[str, Any], schema: Any) -> Any:
-    """The schema a local ``$ref`` (chain) points to; the schema itself when it is none."""
-    for _ in range(50):
-        ref = schema.get("$ref") if isinstance(schema, Mapping) else None
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            return schema
-        node: Any = document
-        for token in ref[1:].split("/")[1:]:
-            token = token.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, Mapping) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return None
-        schema = node
-    return None
+    """The schema a local ``$ref`` (chain) points to; the schema itself when it is none; None when it dangles."""
+    try:
+        return follow(document, schema).value
+    except RefError:
+        return None
 
 
 def send_method_name(message: MessageSpec) -> Identifier:
