@@ -27,6 +27,7 @@ from ..naming import (
     unique_class_name,
 )
 from ..pytext import Code, Identifier, TypeExpr, UnrepresentableValue, literal
+from ..schema.pytypes import PARAMETER_FORMATS, format_imports, json_annotation
 from ..schema.refs import RefError, follow
 from ..wire import header_name_problem, path_problem
 from .spec import AsyncApiDocument, ChannelSpec, MessageSpec, ParamSpec, SecuritySpec, ServerSpec
@@ -149,6 +150,15 @@ class ChannelClient:
         return any("Literal" in p.annotation.names for p in self.params)
 
     @property
+    def format_imports(self) -> tuple[tuple[Identifier, tuple[Identifier, ...]], ...]:
+        """``from <module> import <names>`` for the format classes (``datetime``...) of the parameters."""
+        wanted: dict[str, set[str]] = {}
+        for p in self.params:
+            for module, names in format_imports(p.annotation, PARAMETER_FORMATS).items():
+                wanted.setdefault(module, set()).update(names)
+        return tuple((identifier(m), tuple(identifier(n) for n in sorted(ns))) for m, ns in sorted(wanted.items()))
+
+    @property
     def known_tags(self) -> tuple[str, ...]:
         return tuple(str(r.tag_value) for r in self.receives if r.tag_value is not None)
 
@@ -169,40 +179,13 @@ RESERVED = frozenset({"self", "extra_headers", "extra_query", "use_subprotocol_a
 _SEND_PREFIX = re.compile(r"^(send|publish)(?=[A-Z_\-\s]|$)", re.IGNORECASE)
 
 
-def json_annotation(schema: Mapping[str, Any]) -> TypeExpr:
-    """A Python annotation for a parameter's JSON schema (parameters are scalars in practice)."""
-    if "const" in schema and _literal_values([schema["const"]]):
-        return TypeExpr.literal_of([schema["const"]])
-    if schema.get("enum"):
-        values = _literal_values(schema["enum"])
-        if values is not None:
-            return TypeExpr.literal_of(values) if values else TypeExpr.name("None")
-    types = schema.get("type")
-    names = types if isinstance(types, list) else [types] if types else []
-    mapping = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
-    parts = []
-    for t in names:
-        if t == "array":
-            items = schema.get("items")
-            parts.append(TypeExpr.subscript("list", json_annotation(items if isinstance(items, Mapping) else {})))
-        else:
-            parts.append(TypeExpr.name(mapping.get(str(t), "Any")))
-    if schema.get("nullable"):
-        parts.append(TypeExpr.name("None"))
-    return TypeExpr.union(parts) if parts else TypeExpr.name("str")
-
-
-def _literal_values(values: Sequence[Any]) -> list[Any] | None:
-    """Values a ``Literal[...]`` may hold (str, int, bool), or None when one of them is something else."""
-    kept = [v for v in values if v is not None]
-    return kept if all(isinstance(v, (str, int)) for v in kept) else None
-
-
 def _param(
     spec: ParamSpec, location: ParamLocation, taken: set[str], where: str, required: bool | None = None
 ) -> ConnectParam:
     annotation = json_annotation(spec.schema)
     has_default = spec.default is not None
+    if isinstance(spec.default, str) and format_imports(annotation, PARAMETER_FORMATS):
+        annotation = TypeExpr.union([annotation, TypeExpr.name("str")])  # the document's default is text
     is_required = (spec.required and not has_default) if required is None else required
     default = NONE_LITERAL
     if has_default:

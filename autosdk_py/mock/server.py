@@ -291,7 +291,16 @@ class MockServer:
         except (TypeError, ValueError):
             return None
         served = [m.pointer for c in self.channels for m in c.receive]
-        digest = hashlib.sha256(source_fingerprint("mock/server.py", "mock/synth.py", "mock/validate.py").encode())
+        digest = hashlib.sha256(
+            source_fingerprint(
+                "mock/server.py",
+                "mock/synth.py",
+                "mock/validate.py",
+                "schema/examples.py",
+                "schema/refs.py",
+                "schema/pointer.py",
+            ).encode()
+        )
         for part in (self.models.key, document, json.dumps(served)):
             digest.update(part.encode("utf-8"))
         return digest.hexdigest()

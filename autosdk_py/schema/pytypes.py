@@ -29,12 +29,11 @@ MODEL_FORMATS: Mapping[str, FormatType] = {
     "binary": ("builtins", "bytes"),
 }
 
-# The formats a ``connect()`` parameter is typed by. Empty for now: the channel template imports
-# only ``Literal`` for parameter annotations, so a ``datetime`` annotation would be an undefined name
-# in the generated module. The runtime already writes datetime/date/time values as ISO 8601
-# (``realtime_runtime._urls.param_text``); once the template imports ``format_imports(...)``, this
-# becomes ``{k: v for k, v in MODEL_FORMATS.items() if k != "binary"}`` (bytes have no URL text).
-PARAMETER_FORMATS: Mapping[str, FormatType] = {}
+# The formats a ``connect()`` parameter is typed by: the models' classes, so a date-time is a
+# ``datetime`` in a query parameter as in a payload field (bytes have no URL text). The generated
+# module imports them (``format_imports``) and the runtime writes them as ISO 8601
+# (``realtime_runtime._urls.param_text``).
+PARAMETER_FORMATS: Mapping[str, FormatType] = {k: v for k, v in MODEL_FORMATS.items() if k != "binary"}
 
 _JSON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 

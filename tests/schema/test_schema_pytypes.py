@@ -69,10 +69,12 @@ def test_formats_as_the_models_type_them() -> None:
     assert format_imports(schema_annotation({"type": "string", "format": "binary"})) == {}
 
 
-def test_parameters_keep_formats_as_str_until_the_template_imports_them() -> None:
-    assert PARAMETER_FORMATS == {}
-    assert json_annotation({"type": "string", "format": "date-time"}).code == "str"
+def test_parameters_take_the_models_format_classes_except_bytes() -> None:
+    assert PARAMETER_FORMATS == {"date-time": ("datetime", "datetime"), "date": ("datetime", "date")}
+    assert json_annotation({"type": "string", "format": "date-time"}).code == "datetime"
+    assert json_annotation({"type": "string", "format": "date"}).code == "date"
     assert json_annotation({"type": "string", "format": "uuid"}).code == "str"
+    assert json_annotation({"type": "string", "format": "binary"}).code == "str"  # bytes have no URL text
 
 
 def test_client_ir_names_the_same_function() -> None:
