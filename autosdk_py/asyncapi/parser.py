@@ -120,6 +120,7 @@ class _Parser:
         self.security: list[SecuritySpec] = []
         self.servers: list[ServerSpec] = []
         self.messages: dict[str, MessageSpec] = {}  # message pointer -> spec (direction filled in later)
+        self.replies: dict[str, list[str]] = {}  # client message pointer -> pointers of the server's replies
         self.skipped: set[tuple[str, Any]] = set()  # (section, key) left out (remote $refs): others may name them
         self.default_content_type = self.data.get("defaultContentType")
 
@@ -235,6 +236,7 @@ class _Parser:
             channels=tuple(channels),
             security=tuple(self.security),
             warnings=tuple(self.warnings),
+            replies={k: tuple(v) for k, v in self.replies.items()},
         )
 
     # --- security schemes and servers ----------------------------------------------------------
@@ -640,7 +642,7 @@ class _Parser:
         entries = self.optional_list(operation, "messages", pointer, f"the messages of operation '{op_key}'")
         if self.perspective == "server":
             action = "receive" if action == "send" else "send"
-        self.use_messages(channel, entries, f"{pointer}/messages", op_key, cast(Direction, action))
+        requests = self.use_messages(channel, entries, f"{pointer}/messages", op_key, cast(Direction, action))
         if operation.get("reply") is None:
             return
         reply, reply_pointer = self.deref(operation["reply"], f"{pointer}/reply")
@@ -658,7 +660,11 @@ class _Parser:
         reply_channel = channels[reply_key]
         reply_channel.used_by_operation = True
         opposite: Direction = "receive" if action == "send" else "send"
-        self.use_messages(reply_channel, reply_entries, f"{reply_pointer}/messages", op_key, opposite)
+        answers = self.use_messages(reply_channel, reply_entries, f"{reply_pointer}/messages", op_key, opposite)
+        if action == "send":  # the client's request, answered by the server (whichever side the document takes)
+            for request in (channel.slots[k].pointer for k in requests):
+                known = self.replies.setdefault(request, [])
+                known.extend(p for p in (reply_channel.slots[k].pointer for k in answers) if p not in known)
 
     def channel_of_message_ref(self, entry: Any, by_pointer: dict[str, str]) -> str | None:
         if isinstance(entry, dict) and isinstance(entry.get("$ref"), str) and entry["$ref"].startswith("#/"):
@@ -669,7 +675,8 @@ class _Parser:
 
     def use_messages(
         self, channel: _Channel, entries: list[Any] | None, pointer: str, op_key: str, direction: Direction
-    ) -> None:
+    ) -> list[str]:
+        """Give the operation's messages (all of the channel's when it lists none) ``direction``; their keys."""
         keys = (
             list(channel.slots)
             if entries is None
@@ -679,6 +686,7 @@ class _Parser:
             directions = channel.directions.setdefault(key, [])
             if direction not in directions:
                 directions.append(direction)
+        return keys
 
     def match_message(self, channel: _Channel, entry: Any, pointer: str, op_key: str, index: int) -> str:
         if isinstance(entry, dict) and isinstance(entry.get("$ref"), str):

@@ -7,6 +7,7 @@ them. "send" always means client -> server and "receive" server -> client: Async
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -107,3 +108,5 @@ class AsyncApiDocument:
     channels: tuple[ChannelSpec, ...]
     security: tuple[SecuritySpec, ...]
     warnings: tuple[str, ...] = field(default=())  # e.g. non-WebSocket channels that get no client
+    # 3.0 ``reply``: client message pointer -> the server messages that answer it (the mock sends them)
+    replies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -80,7 +80,6 @@ from ..errors import SpecError
 from ..loader import line_of, parse_text
 from ..naming import words
 from ..schema.pointer import json_pointer
-from ..schema.refs import RefError, follow
 
 __all__ = [
     "Action",
@@ -425,34 +424,12 @@ def past_tense_replies(channel: ChannelSpec, message: MessageSpec) -> list[Messa
 
 
 def operation_replies(api: AsyncApiDocument) -> dict[str, list[str]]:
-    """AsyncAPI 3.0: client message pointer -> reply message pointers of its ``send`` operation.
+    """AsyncAPI 3.0: client message pointer -> the server messages that answer it.
 
-    Pointers are compared after following ``$ref`` s, like the parser's ``MessageSpec.pointer``.
+    The parser reads them from each operation's ``reply`` (its ``messages``, else every message of
+    its channel), from the side the document is read from, so the mock answers what the client sends.
     """
-    operations = api.data.get("operations")
-    result: dict[str, list[str]] = {}
-    if not api.version.startswith("3") or not isinstance(operations, dict):
-        return result
-    for operation in operations.values():
-        if not isinstance(operation, dict) or operation.get("action") != "send":
-            continue
-        reply = _follow(api.data, operation.get("reply"))[0]
-        if not isinstance(reply, dict) or not isinstance(reply.get("messages"), list):
-            continue
-        replies = [p for entry in reply["messages"] for p in _follow(api.data, entry)[1][-1:]]
-        for entry in operation.get("messages") or []:
-            for pointer in _follow(api.data, entry)[1][-1:]:
-                result.setdefault(pointer, []).extend(r for r in replies if r not in result.get(pointer, []))
-    return result
-
-
-def _follow(document: Mapping[str, Any], node: Any) -> tuple[Any, list[str]]:
-    """Follow a ``$ref`` chain: the final node (None when it dangles or cycles) and the pointers visited."""
-    try:
-        resolved = follow(document, node)
-    except RefError as exc:
-        return None, list(exc.chain)
-    return resolved.value, list(resolved.chain)
+    return {request: list(answers) for request, answers in api.replies.items()}
 
 
 def default_replies(channel: ChannelSpec, message: MessageSpec, replies: Mapping[str, list[str]]) -> list[MessageSpec]:
