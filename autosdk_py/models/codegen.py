@@ -20,6 +20,10 @@ The options, and why:
 * string formats ``uri``, ``uuid``, ``email`` ... stay ``str``: ``AnyUrl`` rewrites URLs (adds a
   trailing ``/``) and forces callers to build ``AnyUrl`` objects; ``EmailStr`` needs an extra package.
   ``date-time`` is ``datetime`` (accepts naive and aware values).
+* a ``number`` keeps accepting fractions whatever its format: the generator maps some number
+  formats to an int-only type (``number`` + ``unixtime`` -> ``int``, so OpenAI's
+  ``Response.created_at: 1.5`` failed); those become ``float`` (which accepts ints too).
+  ``integer`` + ``unixtime`` stays ``int``.
 * no timestamp and no formatter here: the split modules are formatted once with ruff at the end
   (black+isort would double the run time).
 """
@@ -95,8 +99,24 @@ def generator_options(*, formatter: str | None = None) -> dict[str, Any]:
         "use_one_literal_as_default": True,
         "use_double_quotes": True,
         "output_datetime_class": DatetimeClassType.Datetime,
-        "type_mappings": [f"string+{fmt}=string" for fmt in _STRING_FORMATS_AS_STR],
+        "type_mappings": [
+            *(f"string+{fmt}=string" for fmt in _STRING_FORMATS_AS_STR),
+            *(f"number+{fmt}=number" for fmt in number_formats_as_int()),
+        ],
     }
+
+
+def number_formats_as_int() -> tuple[str, ...]:
+    """The ``type: number`` formats datamodel-code-generator maps to an int-only type (``unixtime``).
+
+    Read from the generator's own format table, so a format it adds later is covered too.
+    """
+    from datamodel_code_generator.parser.schema_version import get_data_formats
+    from datamodel_code_generator.types import Types
+
+    int_only = {Types.integer, Types.int32, Types.int64}
+    number = get_data_formats(is_openapi=True)["number"]
+    return tuple(sorted(fmt for fmt, kind in number.items() if fmt != "default" and kind in int_only))
 
 
 _POINTER_IN_MESSAGE = re.compile(r"#(/components/schemas/[^\s'\"`,)]+)")
