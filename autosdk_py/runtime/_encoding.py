@@ -7,9 +7,9 @@ import functools
 import json
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import pydantic
 
@@ -22,6 +22,7 @@ __all__ = [
     "is_omitted",
     "json_text",
     "merge_extra_body",
+    "split_path_query",
     "stringify",
     "to_jsonable",
 ]
@@ -72,6 +73,22 @@ def expand_path(template: str, params: Mapping[str, object] | None) -> str:
     return _PATH_PARAM.sub(substitute, template)
 
 
+def split_path_query(template: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Split a path key such as ``/responses?beta=true`` into its path and its fixed query pairs.
+
+    Some specs (OpenAI's) put a fixed query string in the path key to tell two operations on the
+    same path apart. httpx replaces a URL's query with the request's params, so the pairs must be
+    sent as params themselves: see ``encode_query(fixed=...)``. Pairs keep their order and
+    repeats, except that httpx sends the repeats of one name together, where the name first
+    appears (as for every query parameter); percent-escapes are decoded here and re-encoded by
+    httpx (``?flag`` is sent as ``?flag=``).
+    """
+    path, sep, query = template.partition("?")
+    if not sep:
+        return template, ()
+    return path, tuple(parse_qsl(query, keep_blank_values=True))
+
+
 def json_text(value: object) -> str:
     return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
 
@@ -105,8 +122,19 @@ def _query_pairs(key: str, value: object) -> list[tuple[str, str]]:
     return [(key, stringify(value))]
 
 
-def encode_query(*layers: Mapping[str, object] | None) -> list[tuple[str, str]]:
-    """Flatten query mappings into ``(key, value)`` pairs; a later layer replaces a whole key."""
+def encode_query(
+    *layers: Mapping[str, object] | None,
+    fixed: Sequence[tuple[str, str]] = (),
+) -> list[tuple[str, str]]:
+    """Flatten query mappings into ``(key, value)`` pairs; a later layer replaces a whole key.
+
+    ``fixed`` are the pairs of the path key's own query string (see ``split_path_query``): they
+    come first, in their order. They are part of the endpoint, so they stay unless a layer
+    (an operation parameter, ``extra_query``...) actually sends a value for the same name: that
+    value then replaces all of the name's fixed pairs, in the layer's position. An omitted value
+    (``None``, ``NOT_GIVEN``: how generated methods pass parameters the caller left out) does not
+    remove them.
+    """
     by_key: dict[str, list[tuple[str, str]]] = {}
     for layer in layers:
         for key, value in (layer or {}).items():
@@ -114,7 +142,8 @@ def encode_query(*layers: Mapping[str, object] | None) -> list[tuple[str, str]]:
                 key, None
             )  # re-insert so the winner also takes the later position
             by_key[key] = _query_pairs(key, value)
-    return [pair for pairs in by_key.values() for pair in pairs]
+    kept = [pair for pair in fixed if not by_key.get(pair[0])]
+    return kept + [pair for pairs in by_key.values() for pair in pairs]
 
 
 def encode_headers(headers: Mapping[str, object] | None) -> dict[str, str]:

@@ -37,10 +37,18 @@ from ._encoding import (
     encode_query,
     expand_path,
     merge_extra_body,
+    split_path_query,
     to_jsonable,
 )
 from ._exceptions import connection_error, make_status_error, redirect_error
-from ._multipart import EncodedFile, encode_files, encode_form_fields
+from ._multipart import (
+    EncodedFile,
+    empty_multipart_body,
+    encode_files,
+    encode_form_fields,
+    fields_as_parts,
+    is_multipart,
+)
 from ._redaction import redact_url, register_secrets
 from ._redirects import RedirectChain, RedirectRefused, origin_text
 from ._retry import is_retryable_exception, retry_delay, should_retry_response
@@ -201,6 +209,16 @@ class _BaseAPIClient:
                 )
             form = encode_form_fields(data, extra)
             encoded_files = encode_files(files) if files is not None else None
+            if is_multipart(content_type) and not encoded_files:
+                # httpx writes multipart only when it has files, else it would send the fields
+                # urlencoded: the fields go as file-less parts, which httpx writes as fields.
+                encoded_files = fields_as_parts(form)
+                form = None
+                if not encoded_files:
+                    # Nothing to send at all, which httpx cannot write as multipart.
+                    multipart_type, raw = empty_multipart_body()
+                    merged.setdefault("Content-Type", multipart_type)
+                    encoded_files = None
         else:
             body = json if isinstance(json, NotGiven) else to_jsonable(json)
             json_body = merge_extra_body(body, options.extra_body)
@@ -215,6 +233,9 @@ class _BaseAPIClient:
             if isinstance(options.max_retries, NotGiven)
             else options.max_retries
         )
+        # A query string in the path key (``/responses?beta=true``) is part of the endpoint: httpx
+        # would drop it from the URL in favour of ``params``, so it travels as params, first.
+        path, fixed_query = split_path_query(path)
         return _PreparedRequest(
             method=method.upper(),
             url=httpx.URL(self._base + expand_path(path, path_params)),
@@ -225,6 +246,7 @@ class _BaseAPIClient:
                     auth.query,
                     query,
                     options.extra_query,
+                    fixed=fixed_query,
                 )
             ),
             headers=merged,

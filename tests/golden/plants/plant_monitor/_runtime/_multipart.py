@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -12,7 +13,14 @@ import pydantic
 from ._encoding import is_omitted, json_text, stringify
 from ._types import FileTypes, NotGiven
 
-__all__ = ["EncodedFile", "encode_files", "encode_form_fields"]
+__all__ = [
+    "EncodedFile",
+    "empty_multipart_body",
+    "encode_files",
+    "encode_form_fields",
+    "fields_as_parts",
+    "is_multipart",
+]
 
 # What httpx accepts for one file part: (filename, content, content type or None to guess).
 EncodedFile = tuple[str | None, bytes, str | None]
@@ -109,3 +117,36 @@ def encode_files(
         else:
             encoded.append((field, _encode_file(field, value)))
     return encoded
+
+
+def is_multipart(content_type: str | None) -> bool:
+    """Whether an operation's declared body media type is ``multipart/form-data``."""
+    if content_type is None:
+        return False
+    return content_type.partition(";")[0].strip().lower() == "multipart/form-data"
+
+
+def fields_as_parts(
+    fields: Mapping[str, str | list[str]],
+) -> list[tuple[str, EncodedFile]]:
+    """Form fields as file-less parts, in order (a list is a repeated part).
+
+    httpx writes ``multipart/form-data`` only when it has files, and would send plain fields as
+    ``application/x-www-form-urlencoded``; a ``(None, value, None)`` file is a part without
+    filename or Content-Type, byte for byte what httpx writes for a plain field.
+    """
+    return [
+        (name, (None, item.encode("utf-8"), None))
+        for name, value in fields.items()
+        for item in ([value] if isinstance(value, str) else value)
+    ]
+
+
+def empty_multipart_body() -> tuple[str, bytes]:
+    """``(Content-Type, body)`` of a multipart body without parts: the close delimiter only.
+
+    What a multipart operation sends when the caller gives no field and no file (httpx cannot
+    write it): the body still declares the media type the operation requires.
+    """
+    boundary = secrets.token_hex(16)
+    return f"multipart/form-data; boundary={boundary}", f"--{boundary}--\r\n".encode()

@@ -66,6 +66,7 @@ class MediaResource:
             files={
                 "file": file,
             },
+            content_type="multipart/form-data",
             cast_to=_models.Photo,
             options=RequestOptions(
                 extra_headers=extra_headers,
@@ -172,6 +173,7 @@ class AsyncMediaResource:
             files={
                 "file": file,
             },
+            content_type="multipart/form-data",
             cast_to=_models.Photo,
             options=RequestOptions(
                 extra_headers=extra_headers,

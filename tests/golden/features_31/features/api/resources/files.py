@@ -64,6 +64,7 @@ class FilesResource:
                 "file": file,
                 "attachments": attachments,
             },
+            content_type="multipart/form-data",
             security=(("BearerAuth",), ("ApiKeyQuery",)),
             cast_to=_models.FileInfo,
             options=RequestOptions(
@@ -138,6 +139,7 @@ class AsyncFilesResource:
                 "file": file,
                 "attachments": attachments,
             },
+            content_type="multipart/form-data",
             security=(("BearerAuth",), ("ApiKeyQuery",)),
             cast_to=_models.FileInfo,
             options=RequestOptions(
