@@ -58,10 +58,15 @@ class Response:
     unwrap_root: bool = False  # RootModel responses return ``.root``
     content_type: str | None = None
     wrap_cast: bool = False  # the call's result is ``cast`` to the return type (type aliases)
+    # Line-delimited JSON (NDJSON...): the body, requested as a binary stream, is read as one item of
+    # this type per line (``event_type`` of ``JSONLStream``); ``annotation`` is then the item type.
+    json_lines: Code | None = None
 
     def returns(self, aio: bool) -> Code:
         if self.kind == "sse":
             return Code(f"{'AsyncStream' if aio else 'Stream'}[{self.annotation.code}]")
+        if self.json_lines is not None:
+            return Code(f"{'AsyncJSONLStream' if aio else 'JSONLStream'}[{self.annotation.code}]")
         if self.kind == "binary_stream":
             return Code("AsyncBinaryStream" if aio else "BinaryStream")
         return self.annotation.code
@@ -71,6 +76,11 @@ class Response:
         awaited = "await " if aio else ""
         if self.kind == "none":
             return Code(awaited)
+        if self.json_lines is not None:
+            stream = f"{'AsyncJSONLStream' if aio else 'JSONLStream'}({awaited}"
+            if self.wrap_cast:
+                return Code(f"return cast({literal(self.returns(aio))}, {stream}")
+            return Code(f"return {stream}")
         if self.wrap_cast:
             # The annotation's names are imported for type checking only, so cast() gets it as a string.
             return Code(f"return cast({literal(self.returns(aio))}, {awaited}")
@@ -80,6 +90,8 @@ class Response:
 
     @property
     def suffix(self) -> Code:
+        if self.json_lines is not None:
+            return Code(f", event_type={self.json_lines}){')' if self.wrap_cast else ''}")
         if self.wrap_cast:
             return Code(")")
         if self.unwrap_root:

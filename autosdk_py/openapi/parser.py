@@ -49,6 +49,8 @@ CLIENT_MODULE_NAMES = frozenset(
         "AsyncStream",
         "BinaryStream",
         "AsyncBinaryStream",
+        "JSONLStream",
+        "AsyncJSONLStream",
         "FileTypes",
         "Mapping",
         "Sequence",
@@ -281,7 +283,7 @@ def _methods_for(ctx: _Context, path: str, http_method: str, op: Any, item: Any,
     params = _params(ctx, [*(item.parameters or []), *(op.parameters or [])])
     taken_args: set[str] = {p.name for p in params}
     body = _request_body(ctx, op.requestBody, taken_args)
-    responses = _responses(ctx, op.responses or {})
+    responses = _responses(ctx, op.responses or {}, json_stream=_fern_json_stream(op))
     security = None if op.security is None else _security(op.security)
     doc = _docstring(op, params, body)
     stream_field = _stream_field(body)
@@ -476,7 +478,43 @@ def _is_binary(ctx: _Context, schema: Any) -> bool:
     return False
 
 
-def _responses(ctx: _Context, responses: Mapping[str, Any]) -> list[Response]:
+def _fern_json_stream(op: Any) -> bool:
+    """Whether a JSON response is a stream of JSON objects, one per line: Fern's ``x-fern-streaming``.
+
+    ElevenLabs declares its ``..._stream_with_timestamps`` operations so (``application/json``, the
+    schema of one chunk); ``{format: sse}`` is an event stream, which has its own media type.
+    """
+    flag = (op.model_extra or {}).get("x-fern-streaming")
+    if isinstance(flag, dict):
+        return bool(flag.get("format", "json") == "json")
+    return flag is True
+
+
+# Line-delimited JSON: NDJSON, JSON Lines, RFC 7464 JSON text sequences.
+_JSON_LINES = frozenset(
+    {
+        "application/x-ndjson",
+        "application/ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/json-seq",
+    }
+)
+
+
+def _json_lines_response(ctx: _Context, schema: Any, ctype: str) -> Response:
+    item = _model_response(ctx, schema, ctype)
+    return Response(
+        "binary_stream",
+        item.annotation,
+        Code(""),
+        content_type=ctype,
+        wrap_cast=item.wrap_cast or item.unwrap_root,
+        json_lines=item.cast,
+    )
+
+
+def _responses(ctx: _Context, responses: Mapping[str, Any], *, json_stream: bool = False) -> list[Response]:
     module = v3_1 if ctx.doc.version.startswith("3.1") else v3_0
     success = sorted(
         (code for code in responses if str(code).startswith("2")),
@@ -495,7 +533,9 @@ def _responses(ctx: _Context, responses: Mapping[str, Any]) -> list[Response]:
         for ctype in sorted(content, key=lambda c: (order[media_kind(c)], c)):
             kind = media_kind(ctype)
             schema = content[ctype].media_type_schema
-            if kind == "json":
+            if ctype.split(";", 1)[0].strip().lower() in _JSON_LINES or (kind == "json" and json_stream):
+                found.append(_json_lines_response(ctx, schema, ctype))
+            elif kind == "json":
                 found.append(_model_response(ctx, schema, ctype))
             elif kind == "sse":
                 event = _model_response(ctx, schema, ctype)

@@ -24,6 +24,8 @@ RUNTIME_EXPORTS = tuple(
         "AsyncStream",
         "BinaryStream",
         "AsyncBinaryStream",
+        "JSONLStream",
+        "AsyncJSONLStream",
         "APIError",
         "APIConnectionError",
         "APITimeoutError",
@@ -77,11 +79,13 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
             names |= t.names
         if m.response.wrap_cast:
             typing.add("cast")
-        if m.response.cast.startswith("cast(Any"):
+        if _response_cast(m).startswith("cast(Any"):
             typing.add("Any")
         if m.response.kind == "sse":
             runtime |= {"Stream", "AsyncStream"}
-        if m.response.kind == "binary_stream":
+        if m.response.json_lines is not None:
+            runtime |= {"JSONLStream", "AsyncJSONLStream"}
+        elif m.response.kind == "binary_stream":
             runtime |= {"BinaryStream", "AsyncBinaryStream"}
     runtime |= {n for n in names if n in ("FileTypes",)}
     typing |= {n for n in names if n in _TYPING}
@@ -113,9 +117,14 @@ def _uses(methods: Iterable[Method], models: ModelsOutput, *, client_module: boo
     )
 
 
+def _response_cast(m: Method) -> Code:
+    """The response type the call names at run time (``event_type`` of a JSON lines stream)."""
+    return m.response.json_lines if m.response.json_lines is not None else m.response.cast
+
+
 def _uses_models_at_runtime(m: Method) -> bool:
     body = m.body
-    return "_models." in m.response.cast or (
+    return "_models." in _response_cast(m) or (
         body is not None and body.kind == "json" and bool(body.model or body.whole_wraps_root)
     )
 

@@ -24,6 +24,7 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._jsonl import AsyncJSONLStream, JSONLStream
 from ._sse import AsyncStream, ServerSentEvent, Stream
 from ._types import (
     DEFAULT_MAX_RETRIES,
@@ -50,6 +51,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncAPIClient",
     "AsyncBinaryStream",
+    "AsyncJSONLStream",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -60,6 +62,7 @@ __all__ = [
     "FileTypes",
     "Headers",
     "InternalServerError",
+    "JSONLStream",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ._runtime import APIStatusError as APIStatusError
     from ._runtime import APITimeoutError as APITimeoutError
     from ._runtime import AsyncBinaryStream as AsyncBinaryStream
+    from ._runtime import AsyncJSONLStream as AsyncJSONLStream
     from ._runtime import AsyncStream as AsyncStream
     from ._runtime import AuthenticationError as AuthenticationError
     from ._runtime import BadRequestError as BadRequestError
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ._runtime import ConflictError as ConflictError
     from ._runtime import FileTypes as FileTypes
     from ._runtime import InternalServerError as InternalServerError
+    from ._runtime import JSONLStream as JSONLStream
     from ._runtime import NotFoundError as NotFoundError
     from ._runtime import NotGiven as NotGiven
     from ._runtime import PermissionDeniedError as PermissionDeniedError
@@ -56,6 +58,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "AsyncStream": ("._runtime", "AsyncStream"),
     "BinaryStream": ("._runtime", "BinaryStream"),
     "AsyncBinaryStream": ("._runtime", "AsyncBinaryStream"),
+    "JSONLStream": ("._runtime", "JSONLStream"),
+    "AsyncJSONLStream": ("._runtime", "AsyncJSONLStream"),
     "APIError": ("._runtime", "APIError"),
     "APIConnectionError": ("._runtime", "APIConnectionError"),
     "APITimeoutError": ("._runtime", "APITimeoutError"),
@@ -81,6 +85,7 @@ __all__ = [
     "AsyncBinaryStream",
     "AsyncClient",
     "AsyncFeaturesClient",
+    "AsyncJSONLStream",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -90,6 +95,7 @@ __all__ = [
     "FeaturesClient",
     "FileTypes",
     "InternalServerError",
+    "JSONLStream",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
