@@ -7,9 +7,8 @@ decoded into the item type as it arrives: ``JSONLStream`` / ``AsyncJSONLStream``
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from types import TracebackType
-from typing import Generic, Self, TypeVar, cast
+from collections.abc import AsyncGenerator, Generator
+from typing import Generic, TypeVar, cast
 
 import httpx
 import pydantic
@@ -17,6 +16,7 @@ import pydantic
 from ._binary import AsyncBinaryStream, BinaryStream
 from ._decoding import validate_json
 from ._exceptions import APIError, connection_error
+from ._iterating import AsyncItems, SyncItems
 
 __all__ = ["AsyncJSONLStream", "JSONLDecoder", "JSONLStream"]
 
@@ -109,7 +109,7 @@ class _JSONLBase(Generic[T]):
         return [self._decode(rest)]  # a whole document without its final newline
 
 
-class JSONLStream(_JSONLBase[T]):
+class JSONLStream(_JSONLBase[T], SyncItems[T]):
     """Iterator of typed items from a line-delimited JSON response, one per line.
 
     ``source`` is the unread response (or the :class:`BinaryStream` holding it).
@@ -136,29 +136,8 @@ class JSONLStream(_JSONLBase[T]):
         finally:
             self.response.close()
 
-    def __iter__(self) -> Iterator[T]:
-        return self._iterator
 
-    def __next__(self) -> T:
-        return next(self._iterator)
-
-    def close(self) -> None:
-        self._iterator.close()
-        self.response.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncJSONLStream(_JSONLBase[T]):
+class AsyncJSONLStream(_JSONLBase[T], AsyncItems[T]):
     """Async iterator of typed items from a line-delimited JSON response (see :class:`JSONLStream`)."""
 
     def __init__(
@@ -179,24 +158,3 @@ class AsyncJSONLStream(_JSONLBase[T]):
             raise connection_error(error, self.response.request) from error
         finally:
             await self.response.aclose()
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._iterator
-
-    async def __anext__(self) -> T:
-        return await self._iterator.__anext__()
-
-    async def close(self) -> None:
-        await self._iterator.aclose()
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

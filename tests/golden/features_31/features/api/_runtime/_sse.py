@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Generic, Self, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 import httpx
 import pydantic
 
 from ._decoding import validate_json
 from ._exceptions import APIError, connection_error
+from ._iterating import AsyncItems, SyncItems
 
 __all__ = ["AsyncStream", "SSEDecoder", "ServerSentEvent", "Stream"]
 
@@ -161,7 +161,7 @@ class _StreamBase(Generic[T]):
         return cast("T", item.root) if isinstance(item, pydantic.RootModel) else item
 
 
-class Stream(_StreamBase[T]):
+class Stream(_StreamBase[T], SyncItems[T]):
     """Iterator of typed events from a ``text/event-stream`` response.
 
     The response is closed when the stream is exhausted, when ``[DONE]`` arrives, on error,
@@ -196,29 +196,8 @@ class Stream(_StreamBase[T]):
         finally:
             events.close()
 
-    def __iter__(self) -> Iterator[T]:
-        return self._iterator
 
-    def __next__(self) -> T:
-        return next(self._iterator)
-
-    def close(self) -> None:
-        self._iterator.close()
-        self.response.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncStream(_StreamBase[T]):
+class AsyncStream(_StreamBase[T], AsyncItems[T]):
     """Async iterator of typed events from a ``text/event-stream`` response (see :class:`Stream`)."""
 
     def __init__(self, *, response: httpx.Response, event_type: type[T]) -> None:
@@ -250,24 +229,3 @@ class AsyncStream(_StreamBase[T]):
                     yield item
         finally:
             await events.aclose()
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._iterator
-
-    async def __anext__(self) -> T:
-        return await self._iterator.__anext__()
-
-    async def close(self) -> None:
-        await self._iterator.aclose()
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
