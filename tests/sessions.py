@@ -176,43 +176,53 @@ def unique_receives(channel: ChannelSpec) -> list[MessageSpec]:
     return result
 
 
+def _prepare(
+    module: ModuleType,
+    channel: ChannelSpec,
+    api: AsyncApiDocument,
+    server: MockServer,
+    models: ModuleType | None,
+    aio: bool,
+) -> tuple[ChannelReport, Any, dict[str, Any], list[tuple[str, Any]]]:
+    """The report, the client, its connect() arguments and the sends of one session (``__all__`` lists the
+    async client and connection first, then the sync ones)."""
+    synth = Synthesizer(api.data)
+    first = 0 if aio else 2
+    client = getattr(module, module.__all__[first])(api_key="sk-test", base_url=server.url, reconnect=None)
+    sends = [outgoing(m, getattr(module, module.__all__[first + 1]), models, synth) for m in channel.send]
+    return ChannelReport(channel.key), client, connect_arguments(client, channel, api, synth), sends
+
+
+def _record(report: ChannelReport, problem: str | None) -> None:
+    report.problems.extend([problem] if problem else [])
+    report.typed_receives += problem is None
+
+
 def run_sync(
     module: ModuleType, channel: ChannelSpec, api: AsyncApiDocument, server: MockServer, models: ModuleType | None
 ) -> ChannelReport:
-    report = ChannelReport(channel.key)
-    synth = Synthesizer(api.data)
-    client_class = getattr(module, module.__all__[2])
-    client = client_class(api_key="sk-test", base_url=server.url, reconnect=None)
-    sends = [outgoing(m, getattr(module, module.__all__[3]), models, synth) for m in channel.send]
-    with client.connect(**connect_arguments(client, channel, api, synth)) as ws:
+    report, client, arguments, sends = _prepare(module, channel, api, server, models, aio=False)
+    with client.connect(**arguments) as ws:
         for method, value in sends:
             getattr(ws, method)(value)
             report.sends += 1
         for message in unique_receives(channel):
-            problem = check_received(message, ws.recv(timeout=RECV_TIMEOUT), server, models)
-            report.problems.extend([problem] if problem else [])
-            report.typed_receives += problem is None
+            _record(report, check_received(message, ws.recv(timeout=RECV_TIMEOUT), server, models))
     return report
 
 
 def run_async(
     module: ModuleType, channel: ChannelSpec, api: AsyncApiDocument, server: MockServer, models: ModuleType | None
 ) -> ChannelReport:
-    report = ChannelReport(channel.key)
-    synth = Synthesizer(api.data)
-    client_class = getattr(module, module.__all__[0])
-    client = client_class(api_key="sk-test", base_url=server.url, reconnect=None)
-    sends = [outgoing(m, getattr(module, module.__all__[1]), models, synth) for m in channel.send]
+    report, client, arguments, sends = _prepare(module, channel, api, server, models, aio=True)
 
     async def session() -> None:
-        async with client.connect(**connect_arguments(client, channel, api, synth)) as ws:
+        async with client.connect(**arguments) as ws:
             for method, value in sends:
                 await getattr(ws, method)(value)
                 report.sends += 1
             for message in unique_receives(channel):
-                problem = check_received(message, await ws.recv(timeout=RECV_TIMEOUT), server, models)
-                report.problems.extend([problem] if problem else [])
-                report.typed_receives += problem is None
+                _record(report, check_received(message, await ws.recv(timeout=RECV_TIMEOUT), server, models))
 
     asyncio.run(asyncio.wait_for(session(), timeout=60))
     return report

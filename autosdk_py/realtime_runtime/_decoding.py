@@ -197,6 +197,18 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _attempt(
+    validate: Callable[[Any], object], value: object
+) -> tuple[object, str | None]:
+    """``(validated value, None)``, or ``(None, why not)``: a candidate's check never raises."""
+    try:
+        return validate(value), None
+    except pydantic.ValidationError as exc:
+        return None, _first_error(exc)
+    except Exception as exc:  # noqa: BLE001 - e.g. a class that is not fully defined
+        return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
+
+
 def _first_error(exc: pydantic.ValidationError) -> str:
     errors = exc.errors(include_url=False)
     if not errors:
@@ -264,12 +276,7 @@ class _Model:
                 return None, f"{_short(unknown[0])} is not one of its fields"
             if not data and self.fields:
                 return None, "no field of it in the frame"
-        try:
-            return self.validate(data), None
-        except pydantic.ValidationError as exc:
-            return None, _first_error(exc)
-        except Exception as exc:  # noqa: BLE001 - e.g. a class that is not fully defined
-            return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
+        return _attempt(self.validate, data)
 
 
 class _Other:
@@ -283,12 +290,7 @@ class _Other:
         self.validate = pydantic.TypeAdapter(annotation).validate_python
 
     def check(self, data: object) -> tuple[object, str | None]:
-        try:
-            return self.validate(data), None
-        except pydantic.ValidationError as exc:
-            return None, _first_error(exc)
-        except Exception as exc:  # noqa: BLE001 - e.g. a class that is not fully defined
-            return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
+        return _attempt(self.validate, data)
 
 
 class _Text:
@@ -302,12 +304,7 @@ class _Text:
         self.validate = pydantic.TypeAdapter(annotation).validate_python
 
     def check(self, text: str) -> tuple[object, str | None]:
-        try:
-            return self.validate(text), None
-        except pydantic.ValidationError as exc:
-            return None, _first_error(exc)
-        except Exception as exc:  # noqa: BLE001 - e.g. a type that is not fully defined
-            return None, f"cannot be validated: {exc.__class__.__name__}: {exc}"
+        return _attempt(self.validate, text)
 
 
 def _text_specific(annotation: Any) -> bool:
